@@ -1,0 +1,273 @@
+//! The in-browser benchmark page (`/bench`): interleaved A/B samples of the kernels, timed with
+//! `performance.now()` in a cross-origin isolated page, summarised as medians and ratios.
+
+pub mod stats;
+
+use crate::ui::format_number;
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use softscope_kernels::exp::{exp_neg, exp_neg_scalar_slice};
+use softscope_kernels::rng::SplitMix64;
+use stats::{median, BenchEnv, BenchReport, BenchResult};
+use std::collections::BTreeMap;
+use std::hint::black_box;
+
+/// Interleaved samples per case, and the least duration of one (the bars of the foundation issue).
+const SAMPLES: usize = 21;
+const MIN_SAMPLE_MS: f64 = 10.0;
+
+/// `window.crossOriginIsolated`: true only with COOP/COEP headers, which the 5 µs timers need.
+fn cross_origin_isolated() -> bool {
+    js_sys::Reflect::get(&window(), &"crossOriginIsolated".into()).is_ok_and(|v| v.is_truthy())
+}
+
+fn now_ms() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
+}
+
+/// The smallest non-zero step of the clock: ~5 µs when cross-origin isolated, ~100 µs otherwise.
+fn timer_resolution_us() -> f64 {
+    let steps: Vec<f64> = (0..20)
+        .map(|_| {
+            let start = now_ms();
+            let mut next = now_ms();
+            while next == start {
+                next = now_ms();
+            }
+            (next - start) * 1e3
+        })
+        .collect();
+    median(&steps)
+}
+
+/// Calls per sample so that one sample lasts at least [`MIN_SAMPLE_MS`].
+fn calibrate(run: &mut dyn FnMut()) -> u32 {
+    let mut calls = 1u32;
+    loop {
+        let start = now_ms();
+        for _ in 0..calls {
+            run();
+        }
+        if now_ms() - start >= MIN_SAMPLE_MS || calls >= 1 << 24 {
+            return calls;
+        }
+        calls *= 2;
+    }
+}
+
+/// One sample: ns per call.
+fn sample(run: &mut dyn FnMut(), calls: u32) -> f64 {
+    let start = now_ms();
+    for _ in 0..calls {
+        run();
+    }
+    (now_ms() - start) * 1e6 / f64::from(calls)
+}
+
+/// A benchmark case: a name and a closure that does the work once.
+struct Contender<'a> {
+    implementation: &'static str,
+    run: Box<dyn FnMut() + 'a>,
+}
+
+/// Measures contenders interleaved (A, B, A, B, …) so that drift in clock speed or load hits all of them alike.
+async fn interleaved(
+    suite: &str,
+    case: &str,
+    size: usize,
+    contenders: &mut [Contender<'_>],
+) -> Vec<BenchResult> {
+    let calls: Vec<u32> = contenders
+        .iter_mut()
+        .map(|c| calibrate(&mut c.run))
+        .collect();
+    let mut samples = vec![Vec::with_capacity(SAMPLES); contenders.len()];
+    for _ in 0..SAMPLES {
+        for (i, c) in contenders.iter_mut().enumerate() {
+            samples[i].push(sample(&mut c.run, calls[i]));
+        }
+        // Let the page paint between rounds.
+        TimeoutFuture::new(0).await;
+    }
+    contenders
+        .iter()
+        .zip(&samples)
+        .map(|(c, s)| BenchResult::from_samples(suite, case, c.implementation, size, s))
+        .collect()
+}
+
+/// Runs every case and returns the report; `progress` hears what runs now.
+async fn run_all(progress: impl Fn(String)) -> BenchReport {
+    let mut results = Vec::new();
+    let mut ratios = BTreeMap::new();
+
+    progress("exp: SIMD128 against the scalar twin, n = 4096".into());
+    let n = 4096;
+    let mut rng = SplitMix64::new(1);
+    let input: Vec<f32> = (0..n).map(|_| rng.uniform(-87.0, 0.0) as f32).collect();
+    let mut out_simd = vec![0.0f32; n];
+    let mut out_scalar = vec![0.0f32; n];
+    let exp_results = interleaved(
+        "exp",
+        "n4096",
+        n,
+        &mut [
+            Contender {
+                implementation: "simd128",
+                run: Box::new(|| {
+                    let _ = exp_neg(black_box(&input), &mut out_simd);
+                    black_box(&out_simd);
+                }),
+            },
+            Contender {
+                implementation: "scalar",
+                run: Box::new(|| {
+                    let _ = exp_neg_scalar_slice(black_box(&input), &mut out_scalar);
+                    black_box(&out_scalar);
+                }),
+            },
+        ],
+    )
+    .await;
+    ratios.insert(
+        "exp.simd_over_scalar".into(),
+        exp_results[1].median_ns / exp_results[0].median_ns,
+    );
+    results.extend(exp_results);
+
+    progress("copy: 64 MiB memory-copy probe".into());
+    let elements = 64 << 20 >> 2;
+    let source = vec![1.0f32; elements];
+    let mut destination = vec![0.0f32; elements];
+    let copy_results = interleaved(
+        "copy",
+        "64MiB",
+        elements,
+        &mut [Contender {
+            implementation: "copy_from_slice",
+            run: Box::new(|| {
+                destination.copy_from_slice(black_box(&source));
+                black_box(&destination);
+            }),
+        }],
+    )
+    .await;
+    // Bytes read plus bytes written, as memory-bandwidth figures are usually quoted.
+    let bytes = 2.0 * (elements * 4) as f64;
+    ratios.insert("copy.gbps".into(), bytes / copy_results[0].median_ns);
+    results.extend(copy_results);
+
+    let navigator = window().navigator();
+    BenchReport {
+        env: BenchEnv {
+            browser: navigator.user_agent().unwrap_or_default(),
+            cores: navigator.hardware_concurrency() as u32,
+            cross_origin_isolated: cross_origin_isolated(),
+            timer_resolution_us: timer_resolution_us(),
+            samples: SAMPLES,
+            min_sample_ms: MIN_SAMPLE_MS,
+        },
+        results,
+        ratios,
+    }
+}
+
+/// Publishes the report for the headless driver of `make bench`.
+fn publish(report: &BenchReport) {
+    if let Ok(json) = serde_json::to_string(report) {
+        let _ = js_sys::Reflect::set(&window(), &"__softscopeBench".into(), &json.into());
+    }
+}
+
+/// The `/bench` page: runs the kernels' benchmarks in this browser; `?autorun=1` starts at once.
+#[component]
+pub fn BenchPage() -> impl IntoView {
+    let isolated = cross_origin_isolated();
+    let status = RwSignal::new(String::new());
+    let report = RwSignal::new(None::<BenchReport>);
+    let running = RwSignal::new(false);
+    let start = move || {
+        if running.get_untracked() {
+            return;
+        }
+        running.set(true);
+        report.set(None);
+        spawn_local(async move {
+            let finished = run_all(move |s| status.set(s)).await;
+            publish(&finished);
+            status.set("Done.".into());
+            report.set(Some(finished));
+            running.set(false);
+        });
+    };
+    if window()
+        .location()
+        .search()
+        .unwrap_or_default()
+        .contains("autorun=1")
+    {
+        start();
+    }
+    let rows = move || {
+        report.with(|r| {
+            r.iter()
+                .flat_map(|r| r.results.iter())
+                .map(|r| {
+                    view! {
+                        <tr>
+                            <td>{r.suite.clone()}</td>
+                            <td>{r.case.clone()}</td>
+                            <td>{r.implementation.clone()}</td>
+                            <td class="num">{format_number(r.median_ns / 1e3)}</td>
+                            <td class="num">{format_number(r.mad_ns / 1e3)}</td>
+                            <td class="num">{format_number(r.elements_per_s / 1e9)}</td>
+                        </tr>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let ratio_rows = move || {
+        report.with(|r| {
+            r.iter()
+                .flat_map(|r| r.ratios.iter())
+                .map(|(k, v)| view! { <tr><td>{k.clone()}</td><td class="num">{format_number(*v)}</td></tr> })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <article class="lab">
+            <header class="lab-header">
+                <h1>"Benchmarks in this browser"</h1>
+                <p class="lede">
+                    "Runs Softscope's kernels here, on your machine: SIMD128 against the scalar twin, interleaved, "
+                    {SAMPLES} " samples of at least " {MIN_SAMPLE_MS} " ms each, medians reported."
+                </p>
+            </header>
+            <Show when=move || !isolated>
+                <aside class="notice" role="status">
+                    "This page is not cross-origin isolated, so the browser coarsens its timers. Numbers are still \
+                    shown, but make bench refuses them; serve the app with COOP/COEP headers (make serve does)."
+                </aside>
+            </Show>
+            <section class="panel">
+                <button type="button" class="button" on:click=move |_| start() disabled=move || running.get()>
+                    {move || if running.get() { "Running…" } else { "Run benchmarks" }}
+                </button>
+                <p class="status" role="status" data-testid="bench-status">{move || status.get()}</p>
+                <Show when=move || report.with(Option::is_some)>
+                    <table class="data">
+                        <caption>"Time per call"</caption>
+                        <thead><tr><th>"suite"</th><th>"case"</th><th>"impl"</th><th>"median µs"</th><th>"MAD µs"</th><th>"G elements/s"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    <table class="data">
+                        <caption>"Ratios and rates"</caption>
+                        <tbody>{ratio_rows}</tbody>
+                    </table>
+                </Show>
+            </section>
+        </article>
+    }
+}

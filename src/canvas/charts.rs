@@ -1,0 +1,321 @@
+//! Charts drawn with plotters, generic over the backend: a `<canvas>` in the browser, an SVG string in tests.
+
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use std::ops::Range;
+
+/// The Okabe–Ito palette: distinguishable with every common colour-vision deficiency.
+pub const PALETTE: [RGBColor; 6] = [
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0x56, 0xB4, 0xE9),
+];
+
+/// How a chart is dressed: the device pixel ratio (so text and lines keep their CSS size) and the colour scheme.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChartTheme {
+    /// Device pixels per CSS pixel.
+    pub scale: f64,
+    /// Whether the page uses its dark colour scheme.
+    pub dark: bool,
+}
+
+impl ChartTheme {
+    fn ink(&self) -> RGBColor {
+        if self.dark {
+            RGBColor(0xE6, 0xE8, 0xEE)
+        } else {
+            RGBColor(0x1F, 0x23, 0x2B)
+        }
+    }
+
+    fn grid(&self) -> RGBAColor {
+        self.ink().mix(0.12)
+    }
+
+    fn px(&self, css_px: f64) -> u32 {
+        (css_px * self.scale).round() as u32
+    }
+
+    fn text(&self, css_px: f64) -> TextStyle<'static> {
+        ("sans-serif", css_px * self.scale)
+            .into_font()
+            .color(&self.ink())
+    }
+}
+
+/// What every chart function returns: plotters' error for the backend in use.
+pub type ChartResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// Vertical bars, one per value, on a y axis from 0 to `y_max`; `highlight` marks one bar in a second colour.
+pub fn bar_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    values: &[f32],
+    y_max: f32,
+    y_desc: &str,
+    highlight: Option<usize>,
+    theme: &ChartTheme,
+) -> ChartResult<DB> {
+    let n = values.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .margin(theme.px(8.0))
+        .x_label_area_size(theme.px(20.0))
+        .y_label_area_size(theme.px(44.0))
+        .build_cartesian_2d(0f64..n, 0f64..f64::from(y_max.max(f32::MIN_POSITIVE)))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(values.len().min(12))
+        .x_label_formatter(&|x| format!("{}", x.floor() as i64))
+        .y_labels(5)
+        .y_desc(y_desc)
+        .label_style(theme.text(11.0))
+        .axis_desc_style(theme.text(12.0))
+        .axis_style(theme.ink())
+        .light_line_style(theme.grid())
+        .bold_line_style(theme.grid())
+        .draw()?;
+    // PERF: very many bars would cost one path each for a gap nobody can see; drop the gap once bars get thin.
+    let gap = if values.len() > 200 { 0.0 } else { 0.12 };
+    chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
+        let color = if Some(i) == highlight {
+            PALETTE[1]
+        } else {
+            PALETTE[0]
+        };
+        let x = i as f64;
+        Rectangle::new(
+            [(x + gap, 0.0), (x + 1.0 - gap, f64::from(v))],
+            color.filled(),
+        )
+    }))?;
+    Ok(())
+}
+
+/// One named polyline of a [`line_chart`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Series<'a> {
+    /// The legend text.
+    pub label: &'a str,
+    /// The points, in drawing order.
+    pub points: &'a [(f64, f64)],
+    /// Index into [`PALETTE`].
+    pub color: usize,
+}
+
+/// Lines over shared axes with a legend; `marker_x` draws a dashed vertical rule (e.g. a threshold).
+#[allow(clippy::too_many_arguments)]
+pub fn line_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[Series<'_>],
+    x_range: Range<f64>,
+    y_range: Range<f64>,
+    x_desc: &str,
+    y_desc: &str,
+    marker_x: Option<f64>,
+    theme: &ChartTheme,
+) -> ChartResult<DB> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(theme.px(8.0))
+        .x_label_area_size(theme.px(30.0))
+        .y_label_area_size(theme.px(52.0))
+        .build_cartesian_2d(x_range, y_range.clone())?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(6)
+        .y_labels(5)
+        .label_style(theme.text(11.0))
+        .axis_desc_style(theme.text(12.0))
+        .axis_style(theme.ink())
+        .light_line_style(theme.grid())
+        .bold_line_style(theme.grid())
+        .draw()?;
+    if let Some(x) = marker_x {
+        let rule = DashedPathElement::new(
+            vec![(x, y_range.start), (x, y_range.end)],
+            theme.px(4.0),
+            theme.px(3.0),
+            theme.ink().mix(0.6).stroke_width(theme.px(1.0)),
+        );
+        chart.plotting_area().draw(&rule)?;
+    }
+    for s in series {
+        let color = PALETTE[s.color % PALETTE.len()];
+        let width = theme.px(2.0);
+        chart
+            .draw_series(LineSeries::new(
+                s.points.iter().copied(),
+                color.stroke_width(width),
+            ))?
+            .label(s.label)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(width))
+            });
+    }
+    if series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(theme.text(11.0))
+            .background_style(
+                if theme.dark {
+                    RGBColor(0x1B, 0x1F, 0x27)
+                } else {
+                    WHITE
+                }
+                .mix(0.85),
+            )
+            .border_style(theme.grid())
+            .draw()?;
+    }
+    Ok(())
+}
+
+/// An axis-aligned box in scene coordinates (y grows downwards) with a score in [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoredBox {
+    /// Left edge.
+    pub x1: f32,
+    /// Top edge.
+    pub y1: f32,
+    /// Right edge.
+    pub x2: f32,
+    /// Bottom edge.
+    pub y2: f32,
+    /// Detection confidence; drawn as opacity.
+    pub score: f32,
+}
+
+/// Detection boxes scaled from a `scene_w` × `scene_h` scene to the area; higher scores are drawn bolder.
+pub fn boxes_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    boxes: &[ScoredBox],
+    scene_w: f32,
+    scene_h: f32,
+    theme: &ChartTheme,
+) -> ChartResult<DB> {
+    let (w, h) = area.dim_in_pixel();
+    let sx = w as f32 / scene_w.max(1.0);
+    let sy = h as f32 / scene_h.max(1.0);
+    let to_px = |x: f32, y: f32| ((x * sx).round() as i32, (y * sy).round() as i32);
+    for b in boxes {
+        let color = PALETTE[0].mix(0.15 + 0.85 * f64::from(b.score.clamp(0.0, 1.0)));
+        let corners = [to_px(b.x1, b.y1), to_px(b.x2, b.y2)];
+        area.draw(&Rectangle::new(corners, color.mix(0.12).filled()))?;
+        area.draw(&Rectangle::new(corners, color.stroke_width(theme.px(1.5))))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const THEME: ChartTheme = ChartTheme {
+        scale: 1.0,
+        dark: false,
+    };
+
+    fn render(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>)) -> String {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (400, 240)).into_drawing_area();
+            draw(&root);
+            root.present().unwrap();
+        }
+        svg
+    }
+
+    #[test]
+    fn bar_chart_draws_one_filled_rect_per_value_with_the_highlight_in_its_own_colour() {
+        let svg = render(|root| {
+            bar_chart(root, &[0.1, 0.6, 0.3], 1.0, "probability", Some(1), &THEME).unwrap()
+        });
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert_eq!(svg.matches(r##"fill="#0072B2""##).count(), 2, "{svg}");
+        assert_eq!(svg.matches(r##"fill="#E69F00""##).count(), 1, "{svg}");
+        assert!(svg.contains("probability"));
+    }
+
+    #[test]
+    fn taller_values_draw_taller_bars() {
+        let svg = render(|root| bar_chart(root, &[0.25, 1.0], 1.0, "p", None, &THEME).unwrap());
+        let heights: Vec<f64> = svg
+            .split("<rect")
+            .filter(|r| r.contains(r##"fill="#0072B2""##))
+            .map(|r| {
+                let h = r
+                    .split("height=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                h.parse().unwrap()
+            })
+            .collect();
+        assert_eq!(heights.len(), 2);
+        let ratio = heights[1] / heights[0];
+        assert!((ratio - 4.0).abs() < 0.2, "{heights:?}");
+    }
+
+    #[test]
+    fn line_chart_draws_every_series_with_a_legend_and_the_marker() {
+        let a = [(0.0, 0.0), (1.0, 1.0), (2.0, 0.5)];
+        let b = [(0.0, 1.0), (2.0, 0.0)];
+        let series = [
+            Series {
+                label: "float32",
+                points: &a,
+                color: 0,
+            },
+            Series {
+                label: "float64",
+                points: &b,
+                color: 1,
+            },
+        ];
+        let svg = render(|root| {
+            line_chart(
+                root,
+                &series,
+                0.0..2.0,
+                0.0..1.0,
+                "gap g",
+                "loss",
+                Some(1.5),
+                &THEME,
+            )
+            .unwrap()
+        });
+        assert!(svg.contains("float32") && svg.contains("float64") && svg.contains("gap g"));
+        assert!(
+            svg.matches("<polyline").count() >= 4,
+            "two series and two legend swatches: {svg}"
+        );
+        assert!(svg.contains(r##"stroke="#0072B2""##) && svg.contains(r##"stroke="#E69F00""##));
+    }
+
+    #[test]
+    fn boxes_are_scaled_into_the_area() {
+        let boxes = [ScoredBox {
+            x1: 10.0,
+            y1: 20.0,
+            x2: 50.0,
+            y2: 60.0,
+            score: 0.9,
+        }];
+        let svg = render(|root| boxes_chart(root, &boxes, 100.0, 100.0, &THEME).unwrap());
+        // 400×240 px for a 100×100 scene: x scales by 4, y by 2.4.
+        assert!(
+            svg.contains(r#"x="40" y="48" width="160" height="96""#),
+            "{svg}"
+        );
+    }
+}

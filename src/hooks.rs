@@ -1,0 +1,56 @@
+//! Reactive hooks that own browser resources.
+
+use crate::url_state::{UrlNotice, UrlState, GLOBAL_KEYS};
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// What [`use_url_state`] returns.
+pub struct UseUrlStateReturn<P: 'static> {
+    /// The lab's parameters; write to it and the URL follows.
+    pub state: RwSignal<P>,
+    /// What was ignored in the URL the page was opened with.
+    pub notices: Vec<UrlNotice>,
+}
+
+/// The lab's parameters, read once from the query string and mirrored back into it on every change.
+///
+/// The URL is rewritten with `history.replaceState`, not a router navigation: dragging a slider must not re-run
+/// the route or pile up history entries. App-wide keys (`embed`, `theme`, `hide`) are carried over untouched.
+pub fn use_url_state<P: UrlState + Send + Sync>() -> UseUrlStateReturn<P> {
+    let location = use_location();
+    let query = location.search.get_untracked();
+    let (initial, notices) = P::from_query_string(&query);
+    let kept: Vec<String> = query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| GLOBAL_KEYS.contains(&pair.split('=').next().unwrap_or_default()))
+        .map(str::to_string)
+        .collect();
+    let state = RwSignal::new(initial);
+    Effect::new(move |previous: Option<()>| {
+        let current = state.get();
+        // NOTE: the first run only records the state: rewriting the URL at load would silently drop the
+        // malformed parameters before the reader has seen the notice that names them.
+        if previous.is_none() {
+            return;
+        }
+        let mut parts = vec![current.to_query_string()];
+        parts.extend(kept.iter().cloned());
+        let query = parts
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("&");
+        let path = window().location().pathname().unwrap_or_default();
+        let url = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        if let Ok(history) = window().history() {
+            // A refused replaceState (e.g. inside a sandboxed iframe) only loses the shareable URL, not the page.
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
+    UseUrlStateReturn { state, notices }
+}
