@@ -322,7 +322,7 @@ mod tests {
     use super::*;
 
     #[derive(Debug, Clone, Copy, PartialEq)]
-    enum Shape {
+    pub enum Shape {
         Normal,
         Uniform,
     }

@@ -1,4 +1,5 @@
 //! The rr2_p5 `exp`: accuracy against f64, special values, and SIMD128 bit-identity with the scalar twin.
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -177,4 +178,14 @@ fn bad_shapes_are_typed_errors() {
         })
     );
     assert_eq!(exp_neg_scalar_slice(&[], &mut []), Err(KernelError::Empty));
+}
+
+/// Guards the tier-2 run: on wasm32 these tests must exercise the SIMD128 kernel, not fall back to the twin.
+#[cfg(target_arch = "wasm32")]
+#[test]
+fn wasm_build_has_simd128_enabled() {
+    assert!(
+        cfg!(target_feature = "simd128"),
+        "build the wasm tests with -C target-feature=+simd128"
+    );
 }

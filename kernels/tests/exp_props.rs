@@ -1,4 +1,5 @@
 //! Property tests of the rr2_p5 `exp` over arbitrary f32 input, NaN and infinities included (native only).
+#![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;

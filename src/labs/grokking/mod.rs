@@ -23,8 +23,11 @@ pub const META: LabMeta = LabMeta {
         higher precision.",
 };
 
+/// Points of a curve, (gap, log10 loss).
+type Curve = Vec<(f64, f64)>;
+
 /// Loss curves over gaps 0 to 25 in f32 and f64.
-fn curves(params: &GrokkingParams) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+fn curves(params: &GrokkingParams) -> (Curve, Curve) {
     let gaps = (0..=500).map(|i| f64::from(i) * 0.05);
     let f32_curve = gaps
         .clone()
