@@ -81,13 +81,17 @@ pub fn Slider(
     value: Signal<f64>,
     /// Called with every new value while dragging.
     on_change: impl Fn(f64) + 'static,
-    /// The value in words, e.g. "temperature 0.5".
+    /// The value in words for screen readers, e.g. "temperature 0.5".
     describe: impl Fn(f64) -> String + Send + Sync + Copy + 'static,
+    /// The value as shown next to the label; defaults to `describe`.
+    #[prop(optional)]
+    show: Option<fn(f64) -> String>,
 ) -> impl IntoView {
     let id = format!("control-{key}");
+    let shown = move |v: f64| show.map_or_else(|| describe(v), |show| show(v));
     view! {
         <div class="control">
-            <label for=id.clone()>{label}<output>{move || describe(value.get())}</output></label>
+            <label for=id.clone()>{label}<output>{move || shown(value.get())}</output></label>
             <input
                 id=id
                 type="range"
@@ -137,6 +141,7 @@ pub fn LogSlider(
             value=position
             on_change=move |p| on_change(round_to_significant(10f64.powf(p), 3))
             describe=move |p| describe(round_to_significant(10f64.powf(p), 3))
+            show=|p| format_number(round_to_significant(10f64.powf(p), 3))
         />
     }
 }

@@ -87,51 +87,91 @@ pub mod simd128 {
     use crate::error::{check_elementwise, KernelError};
     use core::arch::wasm32::*;
 
-    /// Four lanes of the rr2_p5 core; `x ≤ 0` or NaN in every lane.
-    #[inline(always)]
-    pub(crate) fn exp_neg_unchecked_f32x4(x: v128) -> v128 {
-        let n = f32x4_add(f32x4_mul(x, f32x4_splat(LOG2E)), f32x4_splat(MAGIC_BIAS));
-        let s = i32x4_shl(n, 23);
-        let n = f32x4_sub(n, f32x4_splat(MAGIC_BIAS));
-        let t = f32x4_add(f32x4_mul(n, f32x4_splat(-LN2_HI)), x);
-        let t = f32x4_add(f32x4_mul(n, f32x4_splat(-LN2_LO)), t);
-        let p = f32x4_add(f32x4_mul(f32x4_splat(C5), t), f32x4_splat(C4));
-        let p = f32x4_add(f32x4_mul(p, t), f32x4_splat(C3));
-        let p = f32x4_add(f32x4_mul(p, t), f32x4_splat(C2));
-        let p = f32x4_add(f32x4_mul(p, t), f32x4_splat(C1));
-        let t = f32x4_mul(t, s);
-        let f = f32x4_add(f32x4_mul(t, p), s);
-        v128_andnot(f, f32x4_lt(x, f32x4_splat(DENORMAL_CUTOFF)))
+    /// The kernel's constants as vectors, held in locals for the whole loop.
+    #[derive(Clone, Copy)]
+    pub(crate) struct ExpConstants {
+        log2e: v128,
+        magic_bias: v128,
+        minus_ln2_hi: v128,
+        minus_ln2_lo: v128,
+        c: [v128; 5],
+        cutoff: v128,
+        zero: v128,
     }
 
-    /// Four lanes of [`super::exp_neg_scalar`], clamp included.
-    #[inline(always)]
-    pub fn exp_neg_f32x4(x: v128) -> v128 {
-        // PERF: pmin is one instruction on every engine, and pmin(NaN, 0) = NaN keeps the NaN policy.
-        exp_neg_unchecked_f32x4(f32x4_pmin(x, f32x4_splat(0.0)))
+    impl ExpConstants {
+        /// PERF: V8 re-materialises every `v128.const` at each use, which costs several instructions apiece inside
+        /// the loop. Passing the splats through `black_box` makes them opaque runtime values, so they are built once
+        /// per call and stay in registers, as XNNPACK does by loading them from its params struct.
+        #[inline(always)]
+        pub(crate) fn new() -> Self {
+            core::hint::black_box(Self {
+                log2e: f32x4_splat(LOG2E),
+                magic_bias: f32x4_splat(MAGIC_BIAS),
+                minus_ln2_hi: f32x4_splat(-LN2_HI),
+                minus_ln2_lo: f32x4_splat(-LN2_LO),
+                c: [
+                    f32x4_splat(C1),
+                    f32x4_splat(C2),
+                    f32x4_splat(C3),
+                    f32x4_splat(C4),
+                    f32x4_splat(C5),
+                ],
+                cutoff: f32x4_splat(DENORMAL_CUTOFF),
+                zero: f32x4_splat(0.0),
+            })
+        }
+
+        /// Four lanes of the rr2_p5 core; `x ≤ 0` or NaN in every lane.
+        #[inline(always)]
+        pub(crate) fn exp_neg_unchecked(&self, x: v128) -> v128 {
+            let n = f32x4_add(f32x4_mul(x, self.log2e), self.magic_bias);
+            let s = i32x4_shl(n, 23);
+            let n = f32x4_sub(n, self.magic_bias);
+            let t = f32x4_add(f32x4_mul(n, self.minus_ln2_hi), x);
+            let t = f32x4_add(f32x4_mul(n, self.minus_ln2_lo), t);
+            let [c1, c2, c3, c4, c5] = self.c;
+            let p = f32x4_add(f32x4_mul(c5, t), c4);
+            let p = f32x4_add(f32x4_mul(p, t), c3);
+            let p = f32x4_add(f32x4_mul(p, t), c2);
+            let p = f32x4_add(f32x4_mul(p, t), c1);
+            let t = f32x4_mul(t, s);
+            let f = f32x4_add(f32x4_mul(t, p), s);
+            v128_andnot(f, f32x4_lt(x, self.cutoff))
+        }
+
+        /// Four lanes of [`super::exp_neg_scalar`], clamp included.
+        #[inline(always)]
+        pub(crate) fn exp_neg(&self, x: v128) -> v128 {
+            // PERF: pmin is one instruction on every engine, and pmin(NaN, 0) = NaN keeps the NaN policy.
+            self.exp_neg_unchecked(f32x4_pmin(x, self.zero))
+        }
     }
 
     /// SIMD128 twin of [`super::exp_neg_scalar_slice`], bit-identical to it.
     pub fn exp_neg(input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
         check_elementwise(input, output)?;
-        // PERF: four independent vectors per iteration hide the latency of the dependent Horner chain.
+        let k = ExpConstants::new();
+        // PERF: four independent vectors per iteration hide the latency of the dependent Horner chain. Written out
+        // by hand: array `map`/`from_fn` are not inlined at the app's size-optimised level and cost a call each.
         let mut xs = input.chunks_exact(16);
         let mut ys = output.chunks_exact_mut(16);
         for (x, y) in (&mut xs).zip(&mut ys) {
-            // SAFETY: each chunk holds exactly 16 f32 = four 16-byte vectors; unaligned loads and stores are allowed.
+            let p = x.as_ptr() as *const v128;
+            let q = y.as_mut_ptr() as *mut v128;
+            // SAFETY: each chunk holds exactly four 16-byte vectors; unaligned loads and stores are allowed.
             unsafe {
-                let p = x.as_ptr() as *const v128;
-                let q = y.as_mut_ptr() as *mut v128;
                 let (a, b, c, d) = (
                     p.read_unaligned(),
                     p.add(1).read_unaligned(),
                     p.add(2).read_unaligned(),
                     p.add(3).read_unaligned(),
                 );
-                q.write_unaligned(exp_neg_f32x4(a));
-                q.add(1).write_unaligned(exp_neg_f32x4(b));
-                q.add(2).write_unaligned(exp_neg_f32x4(c));
-                q.add(3).write_unaligned(exp_neg_f32x4(d));
+                let (a, b, c, d) = (k.exp_neg(a), k.exp_neg(b), k.exp_neg(c), k.exp_neg(d));
+                q.write_unaligned(a);
+                q.add(1).write_unaligned(b);
+                q.add(2).write_unaligned(c);
+                q.add(3).write_unaligned(d);
             }
         }
         for (y, &x) in ys.into_remainder().iter_mut().zip(xs.remainder()) {

@@ -180,12 +180,6 @@ fn bad_shapes_are_typed_errors() {
     assert_eq!(exp_neg_scalar_slice(&[], &mut []), Err(KernelError::Empty));
 }
 
-/// Guards the tier-2 run: on wasm32 these tests must exercise the SIMD128 kernel, not fall back to the twin.
-#[cfg(target_arch = "wasm32")]
-#[test]
-fn wasm_build_has_simd128_enabled() {
-    assert!(
-        cfg!(target_feature = "simd128"),
-        "build the wasm tests with -C target-feature=+simd128"
-    );
-}
+// Guards the tier-2 run: on wasm32 these tests must exercise the SIMD128 kernel, not fall back to the twin.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "simd128")))]
+compile_error!("build the wasm tests with -C target-feature=+simd128 (see .cargo/config.toml)");

@@ -22,6 +22,8 @@ pub struct ChartTheme {
     pub scale: f64,
     /// Whether the page uses its dark colour scheme.
     pub dark: bool,
+    /// Thumbnail mode: no axes, labels or legend, just the data.
+    pub compact: bool,
 }
 
 impl ChartTheme {
@@ -61,24 +63,31 @@ pub fn bar_chart<DB: DrawingBackend>(
     theme: &ChartTheme,
 ) -> ChartResult<DB> {
     let n = values.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(area)
-        .margin(theme.px(8.0))
-        .x_label_area_size(theme.px(20.0))
-        .y_label_area_size(theme.px(44.0))
-        .build_cartesian_2d(0f64..n, 0f64..f64::from(y_max.max(f32::MIN_POSITIVE)))?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(values.len().min(12))
-        .x_label_formatter(&|x| format!("{}", x.floor() as i64))
-        .y_labels(5)
-        .y_desc(y_desc)
-        .label_style(theme.text(11.0))
-        .axis_desc_style(theme.text(12.0))
-        .axis_style(theme.ink())
-        .light_line_style(theme.grid())
-        .bold_line_style(theme.grid())
-        .draw()?;
+    let y_range = 0f64..f64::from(y_max.max(f32::MIN_POSITIVE));
+    // Bars are centred on whole numbers so that the axis labels sit under them.
+    let mut builder = ChartBuilder::on(area);
+    builder.margin(theme.px(if theme.compact { 4.0 } else { 8.0 }));
+    if !theme.compact {
+        builder
+            .x_label_area_size(theme.px(20.0))
+            .y_label_area_size(theme.px(44.0));
+    }
+    let mut chart = builder.build_cartesian_2d(-0.5f64..n - 0.5, y_range)?;
+    if !theme.compact {
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(values.len().min(12))
+            .x_label_formatter(&|x| format!("{}", x.round() as i64))
+            .y_labels(5)
+            .y_desc(y_desc)
+            .label_style(theme.text(11.0))
+            .axis_desc_style(theme.text(12.0))
+            .axis_style(theme.ink())
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(theme.grid())
+            .draw()?;
+    }
     // PERF: very many bars would cost one path each for a gap nobody can see; drop the gap once bars get thin.
     let gap = if values.len() > 200 { 0.0 } else { 0.12 };
     chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
@@ -119,23 +128,28 @@ pub fn line_chart<DB: DrawingBackend>(
     marker_x: Option<f64>,
     theme: &ChartTheme,
 ) -> ChartResult<DB> {
-    let mut chart = ChartBuilder::on(area)
-        .margin(theme.px(8.0))
-        .x_label_area_size(theme.px(30.0))
-        .y_label_area_size(theme.px(52.0))
-        .build_cartesian_2d(x_range, y_range.clone())?;
-    chart
-        .configure_mesh()
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .x_labels(6)
-        .y_labels(5)
-        .label_style(theme.text(11.0))
-        .axis_desc_style(theme.text(12.0))
-        .axis_style(theme.ink())
-        .light_line_style(theme.grid())
-        .bold_line_style(theme.grid())
-        .draw()?;
+    let mut builder = ChartBuilder::on(area);
+    builder.margin(theme.px(if theme.compact { 4.0 } else { 8.0 }));
+    if !theme.compact {
+        builder
+            .x_label_area_size(theme.px(36.0))
+            .y_label_area_size(theme.px(52.0));
+    }
+    let mut chart = builder.build_cartesian_2d(x_range, y_range.clone())?;
+    if !theme.compact {
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_labels(6)
+            .y_labels(5)
+            .label_style(theme.text(11.0))
+            .axis_desc_style(theme.text(12.0))
+            .axis_style(theme.ink())
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(theme.grid())
+            .draw()?;
+    }
     if let Some(x) = marker_x {
         let rule = DashedPathElement::new(
             vec![(x, y_range.start), (x, y_range.end)],
@@ -158,7 +172,7 @@ pub fn line_chart<DB: DrawingBackend>(
                 PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(width))
             });
     }
-    if series.len() > 1 {
+    if series.len() > 1 && !theme.compact {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)

@@ -35,6 +35,9 @@ pub fn Canvas2d<F>(
     /// A name for tests and styles.
     #[prop(optional, into)]
     name: String,
+    /// Draw as a thumbnail: data only, no axes or legend.
+    #[prop(optional)]
+    compact: bool,
 ) -> impl IntoView
 where
     F: Fn(&HtmlCanvasElement, ChartTheme) + 'static,
@@ -55,6 +58,7 @@ where
             ChartTheme {
                 scale,
                 dark: prefers_dark(),
+                compact,
             },
         );
     });

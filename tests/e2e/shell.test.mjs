@@ -132,7 +132,7 @@ test("a slider changes the figure and the URL, and the URL restores it", async (
   const after = await entropy();
   assert.notEqual(after, before);
   assert.notEqual(await page.$eval("main canvas", (c) => c.toDataURL()), pixelsBefore);
-  assert.equal(await page.locator('label[for="control-temperature"] output').textContent(), "temperature 0.03160");
+  assert.equal(await page.locator(`label[for="control-temperature"] output`).textContent(), "0.03160");
   assert.equal(await page.locator('input[data-key="temperature"]').getAttribute("aria-valuetext"), "temperature 0.03160");
   await page.reload();
   await page.waitForSelector("main h1");

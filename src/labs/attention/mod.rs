@@ -150,8 +150,9 @@ pub fn Thumbnail() -> impl IntoView {
     view! {
         <Canvas2d
             name="thumbnail-attention"
-            label="A softmax attention heatmap of 32 seeded queries over 48 keys."
+            label="A softmax attention heatmap of 32 seeded queries over 40 keys."
             height_px=120
+            compact=true
             draw=move |canvas, _| draw_heatmap(canvas, &map)
         />
     }

@@ -129,6 +129,7 @@ pub fn Thumbnail() -> impl IntoView {
             name="thumbnail-grokking"
             label="Float32 loss drops to exactly zero while float64 loss keeps falling."
             height_px=120
+            compact=true
             draw=move |canvas, theme| {
                 let lines = [
                     Series { label: "float64", points: &f64_curve, color: 0 },

@@ -98,6 +98,7 @@ pub fn Thumbnail() -> impl IntoView {
             name="thumbnail-nms"
             label="Sixteen detection boxes around four objects."
             height_px=120
+            compact=true
             draw=move |canvas, theme| plot(canvas, |area| boxes_chart(area, &boxes, SCENE_W, SCENE_H, &theme))
         />
     }

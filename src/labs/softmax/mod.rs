@@ -124,6 +124,7 @@ pub fn Thumbnail() -> impl IntoView {
             name="thumbnail-softmax"
             label="Softmax probabilities of ten seeded logits."
             height_px=120
+            compact=true
             draw=move |canvas, theme| {
                 if let Some(d) = &distribution {
                     plot(canvas, |area| bar_chart(area, &d.probabilities, 1.0, "", Some(d.argmax), &theme));
