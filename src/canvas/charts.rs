@@ -234,6 +234,7 @@ mod tests {
     const THEME: ChartTheme = ChartTheme {
         scale: 1.0,
         dark: false,
+        compact: false,
     };
 
     fn render(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>)) -> String {
@@ -314,6 +315,39 @@ mod tests {
             "two series and two legend swatches: {svg}"
         );
         assert!(svg.contains(r##"stroke="#0072B2""##) && svg.contains(r##"stroke="#E69F00""##));
+    }
+
+    #[test]
+    fn compact_mode_draws_data_without_axes_or_legend() {
+        let compact = ChartTheme {
+            compact: true,
+            ..THEME
+        };
+        let svg = render(|root| {
+            bar_chart(root, &[0.5, 1.0], 1.0, "probability", None, &compact).unwrap()
+        });
+        assert!(
+            !svg.contains("probability") && !svg.contains("<text"),
+            "{svg}"
+        );
+        assert_eq!(svg.matches(r##"fill="#0072B2""##).count(), 2);
+        let points = [(0.0, 0.0), (1.0, 1.0)];
+        let series = [
+            Series {
+                label: "a",
+                points: &points,
+                color: 0,
+            },
+            Series {
+                label: "b",
+                points: &points,
+                color: 1,
+            },
+        ];
+        let svg = render(|root| {
+            line_chart(root, &series, 0.0..1.0, 0.0..1.0, "x", "y", None, &compact).unwrap()
+        });
+        assert!(!svg.contains("<text"), "{svg}");
     }
 
     #[test]
