@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod exp;
+pub mod nms;
 pub mod rng;
 
 pub use error::KernelError;
