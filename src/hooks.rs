@@ -36,17 +36,9 @@ pub fn use_url_state<P: UrlState + Send + Sync>() -> UseUrlStateReturn<P> {
         }
         let mut parts = vec![current.to_query_string()];
         parts.extend(kept.iter().cloned());
-        let query = parts
-            .into_iter()
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join("&");
+        let query = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("&");
         let path = window().location().pathname().unwrap_or_default();
-        let url = if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{query}")
-        };
+        let url = if query.is_empty() { path } else { format!("{path}?{query}") };
         if let Ok(history) = window().history() {
             // A refused replaceState (e.g. inside a sandboxed iframe) only loses the shareable URL, not the page.
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));

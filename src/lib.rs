@@ -16,14 +16,8 @@ pub fn start() {
         console_error_panic_hook::hook(info);
         show_error_panel(&info.to_string());
     }));
-    if let Some(theme) = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|q| forced_theme(&q))
-    {
-        if let Some(root) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
+    if let Some(theme) = web_sys::window().and_then(|w| w.location().search().ok()).and_then(|q| forced_theme(&q)) {
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = root.set_attribute("data-theme", theme);
         }
     }
@@ -32,8 +26,7 @@ pub fn start() {
 
 /// Shows `message` in the page's error panel (defined in `index.html`, which also catches JS errors).
 fn show_error_panel(message: &str) {
-    let show =
-        web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"__softscopeError".into()).ok());
+    let show = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"__softscopeError".into()).ok());
     if let Some(show) = show.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
         let _ = show.call1(&JsValue::NULL, &message.into());
     }
@@ -41,14 +34,11 @@ fn show_error_panel(message: &str) {
 
 /// `?theme=light|dark` overrides the reader's colour-scheme preference (for slides and embeds).
 pub fn forced_theme(query: &str) -> Option<&'static str> {
-    query
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|pair| match pair {
-            "theme=dark" => Some("dark"),
-            "theme=light" => Some("light"),
-            _ => None,
-        })
+    query.trim_start_matches('?').split('&').find_map(|pair| match pair {
+        "theme=dark" => Some("dark"),
+        "theme=light" => Some("light"),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

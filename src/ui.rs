@@ -48,10 +48,7 @@ pub fn Notices(
     notices: Vec<UrlNotice>,
 ) -> impl IntoView {
     let open = RwSignal::new(!notices.is_empty());
-    let items: Vec<_> = notices
-        .iter()
-        .map(|n| view! { <li>{n.to_string()}</li> })
-        .collect();
+    let items: Vec<_> = notices.iter().map(|n| view! { <li>{n.to_string()}</li> }).collect();
     view! {
         <Show when=move || open.get()>
             <aside class="notice" role="status" data-testid="url-notice">
@@ -207,9 +204,7 @@ pub fn SeedInput(
             error.set(None);
             on_change(seed);
         }
-        Err(_) => error.set(Some(
-            "A seed is a whole number from 0 to 18446744073709551615.".into(),
-        )),
+        Err(_) => error.set(Some("A seed is a whole number from 0 to 18446744073709551615.".into())),
     };
     view! {
         <div class="control">

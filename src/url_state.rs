@@ -55,19 +55,14 @@ pub trait QueryValue: Sized + Clone + PartialEq {
 
 fn check_range(value: f64, range: Option<Range>) -> Result<(), String> {
     match range {
-        Some(Range { min, max }) if !(min..=max).contains(&value) => {
-            Err(format!("must be between {min} and {max}"))
-        }
+        Some(Range { min, max }) if !(min..=max).contains(&value) => Err(format!("must be between {min} and {max}")),
         _ => Ok(()),
     }
 }
 
 impl QueryValue for f64 {
     fn parse_query(text: &str, range: Option<Range>) -> Result<Self, String> {
-        let value: f64 = text
-            .trim()
-            .parse()
-            .map_err(|_| "not a number".to_string())?;
+        let value: f64 = text.trim().parse().map_err(|_| "not a number".to_string())?;
         if !value.is_finite() {
             return Err("must be a finite number".into());
         }
@@ -125,15 +120,10 @@ pub struct Chosen<C>(pub C);
 
 impl<C: Choice> QueryValue for Chosen<C> {
     fn parse_query(text: &str, _: Option<Range>) -> Result<Self, String> {
-        C::ALL
-            .iter()
-            .copied()
-            .find(|c| c.slug() == text)
-            .map(Chosen)
-            .ok_or_else(|| {
-                let names: Vec<_> = C::ALL.iter().map(|c| c.slug()).collect();
-                format!("must be one of {}", names.join(", "))
-            })
+        C::ALL.iter().copied().find(|c| c.slug() == text).map(Chosen).ok_or_else(|| {
+            let names: Vec<_> = C::ALL.iter().map(|c| c.slug()).collect();
+            format!("must be one of {}", names.join(", "))
+        })
     }
     fn to_query(&self) -> String {
         self.0.slug().into()
@@ -161,9 +151,7 @@ pub trait UrlState: Default + Clone + PartialEq + 'static {
     fn query_pairs(&self) -> Vec<(&'static str, String)>;
 
     /// Reads the state from query pairs: known keys are parsed, everything else becomes a notice.
-    fn from_query<'a>(
-        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> (Self, Vec<UrlNotice>) {
+    fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (Self, Vec<UrlNotice>) {
         let mut state = Self::default();
         let mut notices = Vec::new();
         for (key, value) in pairs {
@@ -172,16 +160,8 @@ pub trait UrlState: Default + Clone + PartialEq + 'static {
                 Ok(false) if GLOBAL_KEYS.contains(&key) => {}
                 Ok(false) => notices.push(UrlNotice::Unknown { key: shorten(key) }),
                 Err(reason) => {
-                    let key = Self::FIELDS
-                        .iter()
-                        .map(|f| f.key)
-                        .find(|k| *k == key)
-                        .unwrap_or("?");
-                    notices.push(UrlNotice::Malformed {
-                        key,
-                        value: shorten(value),
-                        reason,
-                    });
+                    let key = Self::FIELDS.iter().map(|f| f.key).find(|k| *k == key).unwrap_or("?");
+                    notices.push(UrlNotice::Malformed { key, value: shorten(value), reason });
                 }
             }
         }
@@ -230,9 +210,7 @@ pub fn encode_component(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -370,14 +348,16 @@ mod tests {
             log_scale: true,
         };
         let query = state.to_query_string();
-        assert_eq!(query, "temperature=0.30000000000000004&n=1000000&seed=18446744073709551615&shape=uniform&log_scale=1");
+        assert_eq!(
+            query,
+            "temperature=0.30000000000000004&n=1000000&seed=18446744073709551615&shape=uniform&log_scale=1"
+        );
         assert_eq!(parse(&query), (state, vec![]));
     }
 
     #[test]
     fn malformed_and_unknown_values_keep_defaults_and_say_so() {
-        let (state, notices) =
-            parse("temperature=NaN&n=1&shape=cauchy&bogus=3&log_scale=maybe&seed=-1&embed=1");
+        let (state, notices) = parse("temperature=NaN&n=1&shape=cauchy&bogus=3&log_scale=maybe&seed=-1&embed=1");
         assert_eq!(state, Demo::default());
         let text: Vec<String> = notices.iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -404,12 +384,7 @@ mod tests {
     fn long_values_are_shortened_in_notices() {
         let long = "x".repeat(5000);
         let (_, notices) = parse(&format!("{long}=1"));
-        assert_eq!(
-            notices,
-            vec![UrlNotice::Unknown {
-                key: format!("{}…", "x".repeat(40))
-            }]
-        );
+        assert_eq!(notices, vec![UrlNotice::Unknown { key: format!("{}…", "x".repeat(40)) }]);
     }
 
     #[test]

@@ -21,10 +21,7 @@ impl fmt::Display for KernelError {
         match self {
             Self::Empty => write!(f, "the input is empty"),
             Self::LengthMismatch { input, output } => {
-                write!(
-                    f,
-                    "input has {input} elements but the output has room for {output}"
-                )
+                write!(f, "input has {input} elements but the output has room for {output}")
             }
         }
     }
@@ -38,10 +35,7 @@ pub(crate) fn check_elementwise(input: &[f32], output: &[f32]) -> Result<(), Ker
         return Err(KernelError::Empty);
     }
     if input.len() != output.len() {
-        return Err(KernelError::LengthMismatch {
-            input: input.len(),
-            output: output.len(),
-        });
+        return Err(KernelError::LengthMismatch { input: input.len(), output: output.len() });
     }
     Ok(())
 }

@@ -81,9 +81,7 @@ pub fn exp_neg(input: &[f32], output: &mut [f32]) -> Result<(), KernelError> {
 /// The SIMD128 twins, compiled only where the instructions exist.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd128 {
-    use super::{
-        exp_neg_scalar, C1, C2, C3, C4, C5, DENORMAL_CUTOFF, LN2_HI, LN2_LO, LOG2E, MAGIC_BIAS,
-    };
+    use super::{exp_neg_scalar, C1, C2, C3, C4, C5, DENORMAL_CUTOFF, LN2_HI, LN2_LO, LOG2E, MAGIC_BIAS};
     use crate::error::{check_elementwise, KernelError};
     use core::arch::wasm32::*;
 
@@ -110,13 +108,7 @@ pub mod simd128 {
                 magic_bias: f32x4_splat(MAGIC_BIAS),
                 minus_ln2_hi: f32x4_splat(-LN2_HI),
                 minus_ln2_lo: f32x4_splat(-LN2_LO),
-                c: [
-                    f32x4_splat(C1),
-                    f32x4_splat(C2),
-                    f32x4_splat(C3),
-                    f32x4_splat(C4),
-                    f32x4_splat(C5),
-                ],
+                c: [f32x4_splat(C1), f32x4_splat(C2), f32x4_splat(C3), f32x4_splat(C4), f32x4_splat(C5)],
                 cutoff: f32x4_splat(DENORMAL_CUTOFF),
                 zero: f32x4_splat(0.0),
             })

@@ -113,10 +113,7 @@ pub enum NmsError {
 impl fmt::Display for NmsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NonFinite { index } => write!(
-                f,
-                "box {index} has a coordinate or score that is not a finite number"
-            ),
+            Self::NonFinite { index } => write!(f, "box {index} has a coordinate or score that is not a finite number"),
             Self::Parameter(what) => write!(f, "{what}"),
         }
     }
@@ -141,15 +138,13 @@ struct Rules {
 
 impl Rules {
     fn new(params: &NmsParams) -> Result<Self, NmsError> {
-        if !params.iou_threshold.is_finite() {
-            return Err(NmsError::Parameter(
-                "the IoU threshold must be a finite number",
-            ));
+        // NOTE: with N_t ≥ 0, boxes that do not overlap (IoU 0) keep weight 1 in every method, exactly as the
+        // reference, which skips them; the fast pass relies on it to skip vectors without any overlap.
+        if !(0.0..=1.0).contains(&params.iou_threshold) {
+            return Err(NmsError::Parameter("the IoU threshold must be between 0 and 1"));
         }
         if !params.score_threshold.is_finite() {
-            return Err(NmsError::Parameter(
-                "the score threshold must be a finite number",
-            ));
+            return Err(NmsError::Parameter("the score threshold must be a finite number"));
         }
         if params.method == Method::Gaussian && !(params.sigma > 0.0 && params.sigma.is_finite()) {
             return Err(NmsError::Parameter("σ must be a positive finite number"));
@@ -159,11 +154,7 @@ impl Rules {
             method: params.method,
             offset: if tf { 0.0 } else { 1.0 },
             iou_threshold: params.iou_threshold,
-            gaussian_coefficient: if tf {
-                -0.5 / params.sigma
-            } else {
-                -1.0 / params.sigma
-            },
+            gaussian_coefficient: if tf { -0.5 / params.sigma } else { -1.0 / params.sigma },
             gaussian_cut: tf,
             score_threshold: params.score_threshold,
             discard_at_threshold: tf,
@@ -173,6 +164,17 @@ impl Rules {
     #[inline]
     fn discards(&self, score: f32) -> bool {
         score < self.score_threshold || (self.discard_at_threshold && score == self.score_threshold)
+    }
+
+    /// `score` rescored for an IoU `o`. Like the reference, boxes without overlap are left alone (their weight
+    /// would be exactly 1 anyway, since N_t ≥ 0).
+    #[inline]
+    fn rescored(&self, score: f32, o: f32) -> f32 {
+        if o > 0.0 {
+            score * self.weight(o)
+        } else {
+            score
+        }
     }
 
     /// The rescoring weight of an IoU `o`.
@@ -220,10 +222,7 @@ struct Prepared {
 fn prepare(boxes: &[Detection], rules: &Rules) -> Result<Vec<Prepared>, NmsError> {
     let mut prepared = Vec::with_capacity(boxes.len());
     for (index, b) in boxes.iter().enumerate() {
-        if ![b.x1, b.y1, b.x2, b.y2, b.score]
-            .iter()
-            .all(|v| v.is_finite())
-        {
+        if ![b.x1, b.y1, b.x2, b.y2, b.score].iter().all(|v| v.is_finite()) {
             return Err(NmsError::NonFinite { index });
         }
         // TensorFlow drops boxes at or below the threshold before it starts.
@@ -236,32 +235,12 @@ fn prepare(boxes: &[Detection], rules: &Rules) -> Result<Vec<Prepared>, NmsError
 }
 
 fn prepare_one(b: &Detection, index: usize, offset: f32) -> Prepared {
-    let (x1, x2) = if b.x2 < b.x1 {
-        (b.x2, b.x1)
-    } else {
-        (b.x1, b.x2)
-    };
-    let (y1, y2) = if b.y2 < b.y1 {
-        (b.y2, b.y1)
-    } else {
-        (b.y1, b.y2)
-    };
+    let (x1, x2) = if b.x2 < b.x1 { (b.x2, b.x1) } else { (b.x1, b.x2) };
+    let (y1, y2) = if b.y2 < b.y1 { (b.y2, b.y1) } else { (b.y1, b.y2) };
     // NOTE: written so that NaN corners also count as degenerate (every comparison with NaN is false).
     let proper = x2 > x1 && y2 > y1;
-    let area = if proper {
-        (x2 - x1 + offset) * (y2 - y1 + offset)
-    } else {
-        0.0
-    };
-    Prepared {
-        x1,
-        y1,
-        x2,
-        y2,
-        area,
-        score: b.score,
-        index,
-    }
+    let area = if proper { (x2 - x1 + offset) * (y2 - y1 + offset) } else { 0.0 };
+    Prepared { x1, y1, x2, y2, area, score: b.score, index }
 }
 
 /// IoU of two prepared boxes, in the reference's operation order; 0 when they do not overlap or one is degenerate.
@@ -347,16 +326,10 @@ pub fn soft_nms_reference(
         while pos < n {
             let o = overlap(&m, &rows[pos], rules.offset);
             let before = rows[pos].score;
-            rows[pos].score *= rules.weight(o);
+            rows[pos].score = rules.rescored(rows[pos].score, o);
             let discarded = rules.discards(rows[pos].score);
             if trace.is_some() {
-                decays.push(Decay {
-                    index: rows[pos].index,
-                    iou: o,
-                    before,
-                    after: rows[pos].score,
-                    discarded,
-                });
+                decays.push(Decay { index: rows[pos].index, iou: o, before, after: rows[pos].score, discarded });
             }
             if discarded {
                 rows[pos] = rows[n - 1];
@@ -366,21 +339,11 @@ pub fn soft_nms_reference(
             }
         }
         if let Some(steps) = trace.as_deref_mut() {
-            steps.push(Step {
-                selected: m.index,
-                score: m.score,
-                decays,
-            });
+            steps.push(Step { selected: m.index, score: m.score, decays });
         }
         i += 1;
     }
-    Ok(rows[..n]
-        .iter()
-        .map(|r| Kept {
-            index: r.index,
-            score: r.score,
-        })
-        .collect())
+    Ok(rows[..n].iter().map(|r| Kept { index: r.index, score: r.score }).collect())
 }
 
 /// Reusable structure-of-arrays storage for [`soft_nms`], so repeated runs do not allocate.
@@ -393,18 +356,13 @@ pub struct NmsWorkspace {
     area: Vec<f32>,
     score: Vec<f32>,
     index: Vec<u32>,
+    /// Positions the last pass flagged as below the threshold, ascending.
+    discarded: Vec<u32>,
 }
 
 impl NmsWorkspace {
     fn load(&mut self, rows: &[Prepared]) {
-        let columns = [
-            &mut self.x1,
-            &mut self.y1,
-            &mut self.x2,
-            &mut self.y2,
-            &mut self.area,
-            &mut self.score,
-        ];
+        let columns = [&mut self.x1, &mut self.y1, &mut self.x2, &mut self.y2, &mut self.area, &mut self.score];
         for column in columns {
             column.clear();
         }
@@ -452,78 +410,74 @@ impl NmsWorkspace {
         self.index[to] = self.index[from];
     }
 
-    /// Moves the last row into every discarded position of `lo..n`, as the reference does; returns the new `n`.
-    fn compact(&mut self, lo: usize, mut n: usize, rules: &Rules) -> usize {
-        let mut pos = lo;
-        while pos < n {
-            if rules.discards(self.score[pos]) {
-                self.copy_row(n - 1, pos);
+    /// Moves the last row into every discarded position, in the reference's order, and returns the new `n` with
+    /// the position of the first maximum among the survivors, given where the pass found it before the moves.
+    ///
+    /// PERF: the pass lists the discarded positions, so this costs O(discards), not a scan of the survivors.
+    fn compact(&mut self, mut n: usize, best: PassResult, rules: &Rules) -> (usize, Option<usize>) {
+        let mut first_best_moved = false;
+        let mut moved_best: Option<usize> = None;
+        for k in 0..self.discarded.len() {
+            let hole = self.discarded[k] as usize;
+            while hole < n {
+                let last = n - 1;
+                let last_score = self.score[last];
+                self.copy_row(last, hole);
                 n -= 1;
-            } else {
-                pos += 1;
+                if rules.discards(last_score) {
+                    // The hole now holds another discarded row: fill it again.
+                    continue;
+                }
+                if let Some((best_score, best_pos)) = best {
+                    first_best_moved |= last == best_pos;
+                    if last_score == best_score {
+                        moved_best = Some(moved_best.map_or(hole, |m| m.min(hole)));
+                    }
+                }
+                break;
             }
         }
-        n
+        // Survivors move at most once and only into earlier holes, so the first maximum is either where the pass
+        // saw it or the earliest hole that received a row with the maximum score.
+        let unmoved = best.filter(|_| !first_best_moved).map(|(_, p)| p);
+        let next = match (unmoved, moved_best) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        (n, next)
     }
 }
 
-/// What one fused pass found among the rescored boxes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct PassResult {
-    /// Whether any box fell below the threshold (then the survivors must be compacted and searched again).
-    any_discarded: bool,
-    /// Position of the first maximum among the boxes that stay, if any stay.
-    argmax: Option<usize>,
-}
+/// What one fused pass found among the rescored boxes (the discarded ones are listed in the workspace): the score
+/// and position of the first maximum among the boxes that stay, if any stay.
+type PassResult = Option<(f32, usize)>;
 
 /// The first position of the maximum score in `lo..hi`.
 fn argmax(scores: &[f32], lo: usize, hi: usize) -> Option<usize> {
-    (lo < hi).then(|| {
-        (lo + 1..hi).fold(lo, |best, pos| {
-            if scores[best] < scores[pos] {
-                pos
-            } else {
-                best
-            }
-        })
-    })
+    (lo < hi).then(|| (lo + 1..hi).fold(lo, |best, pos| if scores[best] < scores[pos] { pos } else { best }))
 }
 
-/// The scalar twin of the fused pass: rescore `lo..hi` against the box at `m`, flag discards, find the maximum.
-fn rescore_pass_scalar(
-    ws: &mut NmsWorkspace,
-    m: usize,
-    lo: usize,
-    hi: usize,
-    rules: &Rules,
-) -> PassResult {
+/// The scalar twin of the fused pass: rescore `lo..hi` against the box at `m`, list discards, find the maximum.
+fn rescore_pass_scalar(ws: &mut NmsWorkspace, m: usize, lo: usize, hi: usize, rules: &Rules) -> PassResult {
     let selected = ws.row(m);
-    let mut any_discarded = false;
-    let mut best: Option<usize> = None;
+    ws.discarded.clear();
+    let mut best: PassResult = None;
     for pos in lo..hi {
         let o = overlap(&selected, &ws.row(pos), rules.offset);
-        let score = ws.score[pos] * rules.weight(o);
+        let score = rules.rescored(ws.score[pos], o);
         ws.score[pos] = score;
         if rules.discards(score) {
-            any_discarded = true;
-        } else if best.is_none_or(|b| ws.score[b] < score) {
-            best = Some(pos);
+            ws.discarded.push(pos as u32);
+        } else if best.is_none_or(|(s, _)| s < score) {
+            best = Some((score, pos));
         }
     }
-    PassResult {
-        any_discarded,
-        argmax: best,
-    }
+    best
 }
 
 type Pass = fn(&mut NmsWorkspace, usize, usize, usize, &Rules) -> PassResult;
 
-fn run(
-    boxes: &[Detection],
-    params: &NmsParams,
-    ws: &mut NmsWorkspace,
-    pass: Pass,
-) -> Result<Vec<Kept>, NmsError> {
+fn run(boxes: &[Detection], params: &NmsParams, ws: &mut NmsWorkspace, pass: Pass) -> Result<Vec<Kept>, NmsError> {
     let rules = Rules::new(params)?;
     ws.load(&prepare(boxes, &rules)?);
     let mut n = ws.score.len();
@@ -532,37 +486,27 @@ fn run(
     let mut i = 0;
     while let Some(max_pos) = next {
         ws.swap(i, max_pos);
-        let result = pass(ws, i, i + 1, n, &rules);
-        next = if result.any_discarded {
-            n = ws.compact(i + 1, n, &rules);
-            argmax(&ws.score, i + 1, n)
+        let best = pass(ws, i, i + 1, n, &rules);
+        next = if ws.discarded.is_empty() {
+            best.map(|(_, pos)| pos)
         } else {
-            result.argmax
+            let (remaining, next) = ws.compact(n, best, &rules);
+            n = remaining;
+            next
         };
-        kept.push(Kept {
-            index: ws.index[i] as usize,
-            score: ws.score[i],
-        });
+        kept.push(Kept { index: ws.index[i] as usize, score: ws.score[i] });
         i += 1;
     }
     Ok(kept)
 }
 
 /// Soft-NMS with the scalar twin of the fused pass (what [`soft_nms`] runs off wasm).
-pub fn soft_nms_scalar(
-    boxes: &[Detection],
-    params: &NmsParams,
-    ws: &mut NmsWorkspace,
-) -> Result<Vec<Kept>, NmsError> {
+pub fn soft_nms_scalar(boxes: &[Detection], params: &NmsParams, ws: &mut NmsWorkspace) -> Result<Vec<Kept>, NmsError> {
     run(boxes, params, ws, rescore_pass_scalar)
 }
 
 /// Soft-NMS, fast: the SIMD128 fused pass on wasm32, the scalar twin elsewhere. Kept boxes in selection order.
-pub fn soft_nms(
-    boxes: &[Detection],
-    params: &NmsParams,
-    ws: &mut NmsWorkspace,
-) -> Result<Vec<Kept>, NmsError> {
+pub fn soft_nms(boxes: &[Detection], params: &NmsParams, ws: &mut NmsWorkspace) -> Result<Vec<Kept>, NmsError> {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         run(boxes, params, ws, simd128::rescore_pass)
@@ -575,13 +519,7 @@ pub fn soft_nms(
 
 /// A seeded scene: `objects` boxes placed in a `width` × `height` image, each surrounded by `per_object` jittered
 /// detections with uniform scores in [0.05, 1): the clustered input of the benchmarks and the lab.
-pub fn clustered_scene(
-    objects: usize,
-    per_object: usize,
-    width: f32,
-    height: f32,
-    seed: u64,
-) -> Vec<Detection> {
+pub fn clustered_scene(objects: usize, per_object: usize, width: f32, height: f32, seed: u64) -> Vec<Detection> {
     let mut rng = crate::rng::SplitMix64::new(seed);
     let (width, height) = (f64::from(width), f64::from(height));
     let mut boxes = Vec::with_capacity(objects * per_object);
@@ -609,16 +547,8 @@ pub fn clustered_scene(
 
 /// IoU of two boxes under a convention, with corners normalised; 0 for a degenerate or non-finite box.
 pub fn iou(a: &Detection, b: &Detection, convention: Convention) -> f32 {
-    let offset = if convention == Convention::Paper {
-        1.0
-    } else {
-        0.0
-    };
-    overlap(
-        &prepare_one(a, 0, offset),
-        &prepare_one(b, 1, offset),
-        offset,
-    )
+    let offset = if convention == Convention::Paper { 1.0 } else { 0.0 };
+    overlap(&prepare_one(a, 0, offset), &prepare_one(b, 1, offset), offset)
 }
 
 /// The SIMD128 fused pass.
@@ -629,26 +559,12 @@ mod simd128 {
     use core::arch::wasm32::*;
 
     /// Rescores `lo..hi` against the box at `m`, four boxes per step; bit-identical to the scalar twin.
-    pub(super) fn rescore_pass(
-        ws: &mut NmsWorkspace,
-        m: usize,
-        lo: usize,
-        hi: usize,
-        rules: &Rules,
-    ) -> PassResult {
+    pub(super) fn rescore_pass(ws: &mut NmsWorkspace, m: usize, lo: usize, hi: usize, rules: &Rules) -> PassResult {
         let selected = ws.row(m);
-        let (mx1, my1, mx2, my2) = (
-            f32x4_splat(selected.x1),
-            f32x4_splat(selected.y1),
-            f32x4_splat(selected.x2),
-            f32x4_splat(selected.y2),
-        );
+        let (mx1, my1, mx2, my2) =
+            (f32x4_splat(selected.x1), f32x4_splat(selected.y1), f32x4_splat(selected.x2), f32x4_splat(selected.y2));
         let m_area = f32x4_splat(selected.area);
-        let m_valid = if selected.area > 0.0 {
-            u32x4_splat(u32::MAX)
-        } else {
-            u32x4_splat(0)
-        };
+        let m_valid = if selected.area > 0.0 { u32x4_splat(u32::MAX) } else { u32x4_splat(0) };
         let offset = f32x4_splat(rules.offset);
         let threshold = f32x4_splat(rules.iou_threshold);
         let coefficient = f32x4_splat(rules.gaussian_coefficient);
@@ -656,7 +572,7 @@ mod simd128 {
         let (zero, one) = (f32x4_splat(0.0), f32x4_splat(1.0));
         let exp = ExpConstants::new();
 
-        let mut discarded_any = u32x4_splat(0);
+        ws.discarded.clear();
         let mut best = f32x4_splat(f32::NEG_INFINITY);
         let mut best_pos = i32x4_splat(-1);
         let mut lane_pos = i32x4(lo as i32, lo as i32 + 1, lo as i32 + 2, lo as i32 + 3);
@@ -666,7 +582,7 @@ mod simd128 {
         let mut pos = lo;
         while pos < vector_end {
             // SAFETY: pos + 3 < vector_end ≤ hi ≤ every column's length; unaligned loads and stores are allowed.
-            let (x1, y1, x2, y2, area, score) = unsafe {
+            let (x1, y1, x2, y2, area, mut score) = unsafe {
                 (
                     v128_load(ws.x1.as_ptr().add(pos) as *const v128),
                     v128_load(ws.y1.as_ptr().add(pos) as *const v128),
@@ -678,36 +594,45 @@ mod simd128 {
             };
             let iw = f32x4_add(f32x4_sub(f32x4_pmin(mx2, x2), f32x4_pmax(mx1, x1)), offset);
             let ih = f32x4_add(f32x4_sub(f32x4_pmin(my2, y2), f32x4_pmax(my1, y1)), offset);
-            let inter = f32x4_mul(iw, ih);
-            let union = f32x4_sub(f32x4_add(m_area, area), inter);
-            let valid = v128_and(
-                v128_and(f32x4_gt(iw, zero), f32x4_gt(ih, zero)),
-                v128_and(f32x4_gt(area, zero), m_valid),
-            );
-            // Lanes without overlap divide garbage by garbage; the mask turns them into IoU 0.
-            let o = v128_and(f32x4_div(inter, union), valid);
-            let above = f32x4_gt(o, threshold);
-            let weight = match rules.method {
-                Method::Hard => v128_andnot(one, above),
-                Method::Linear => v128_bitselect(f32x4_sub(one, o), one, above),
-                Method::Gaussian => {
-                    let w = exp.exp_neg_unchecked(f32x4_mul(f32x4_mul(o, o), coefficient));
-                    if rules.gaussian_cut {
-                        v128_andnot(w, above)
-                    } else {
-                        w
+            let valid =
+                v128_and(v128_and(f32x4_gt(iw, zero), f32x4_gt(ih, zero)), v128_and(f32x4_gt(area, zero), m_valid));
+            // PERF: most boxes of a scene lie far from the selected one; with IoU 0 the weight is exactly 1
+            // (N_t ≥ 0 is enforced), so the division, the exponential and the store can be skipped.
+            if v128_any_true(valid) {
+                let inter = f32x4_mul(iw, ih);
+                let union = f32x4_sub(f32x4_add(m_area, area), inter);
+                // Lanes without overlap divide garbage by garbage; the mask turns them into IoU 0.
+                let o = v128_and(f32x4_div(inter, union), valid);
+                let above = f32x4_gt(o, threshold);
+                let weight = match rules.method {
+                    Method::Hard => v128_andnot(one, above),
+                    Method::Linear => v128_bitselect(f32x4_sub(one, o), one, above),
+                    Method::Gaussian => {
+                        let w = exp.exp_neg_unchecked(f32x4_mul(f32x4_mul(o, o), coefficient));
+                        if rules.gaussian_cut {
+                            v128_andnot(w, above)
+                        } else {
+                            w
+                        }
                     }
-                }
-            };
-            let score = f32x4_mul(score, weight);
-            // SAFETY: as above.
-            unsafe { v128_store(ws.score.as_mut_ptr().add(pos) as *mut v128, score) };
+                };
+                score = f32x4_mul(score, weight);
+                // SAFETY: as above.
+                unsafe { v128_store(ws.score.as_mut_ptr().add(pos) as *mut v128, score) };
+            }
             let discard = if rules.discard_at_threshold {
                 f32x4_le(score, score_threshold)
             } else {
                 f32x4_lt(score, score_threshold)
             };
-            discarded_any = v128_or(discarded_any, discard);
+            let lanes = i32x4_bitmask(discard);
+            if lanes != 0 {
+                for lane in 0..4 {
+                    if lanes & (1 << lane) != 0 {
+                        ws.discarded.push((pos + lane) as u32);
+                    }
+                }
+            }
             // Strictly greater keeps the first maximum within each lane.
             let better = v128_andnot(f32x4_gt(score, best), discard);
             best = v128_bitselect(score, best, better);
@@ -717,26 +642,14 @@ mod simd128 {
         }
 
         // Across lanes: the largest score, and among equal scores the smallest position.
-        let mut argmax: Option<(f32, usize)> = None;
-        let lanes: [(f32, i32); 4] = [
-            (
-                f32x4_extract_lane::<0>(best),
-                i32x4_extract_lane::<0>(best_pos),
-            ),
-            (
-                f32x4_extract_lane::<1>(best),
-                i32x4_extract_lane::<1>(best_pos),
-            ),
-            (
-                f32x4_extract_lane::<2>(best),
-                i32x4_extract_lane::<2>(best_pos),
-            ),
-            (
-                f32x4_extract_lane::<3>(best),
-                i32x4_extract_lane::<3>(best_pos),
-            ),
+        let mut argmax: PassResult = None;
+        let per_lane: [(f32, i32); 4] = [
+            (f32x4_extract_lane::<0>(best), i32x4_extract_lane::<0>(best_pos)),
+            (f32x4_extract_lane::<1>(best), i32x4_extract_lane::<1>(best_pos)),
+            (f32x4_extract_lane::<2>(best), i32x4_extract_lane::<2>(best_pos)),
+            (f32x4_extract_lane::<3>(best), i32x4_extract_lane::<3>(best_pos)),
         ];
-        for (score, position) in lanes {
+        for (score, position) in per_lane {
             if position < 0 {
                 continue;
             }
@@ -746,22 +659,18 @@ mod simd128 {
                 _ => Some((score, position)),
             };
         }
-        let mut any_discarded = v128_any_true(discarded_any);
 
         // The tail, in the scalar twin's arithmetic.
         for pos in vector_end..hi {
             let o = overlap(&selected, &ws.row(pos), rules.offset);
-            let score = ws.score[pos] * rules.weight(o);
+            let score = rules.rescored(ws.score[pos], o);
             ws.score[pos] = score;
             if rules.discards(score) {
-                any_discarded = true;
+                ws.discarded.push(pos as u32);
             } else if argmax.is_none_or(|(s, _)| s < score) {
                 argmax = Some((score, pos));
             }
         }
-        PassResult {
-            any_discarded,
-            argmax: argmax.map(|(_, p)| p),
-        }
+        argmax
     }
 }

@@ -56,16 +56,10 @@ fn special_inputs() -> Vec<f32> {
 fn special_values_follow_the_documented_policy() {
     assert_eq!(exp_neg_scalar(0.0).to_bits(), 1.0f32.to_bits());
     assert_eq!(exp_neg_scalar(-0.0).to_bits(), 1.0f32.to_bits());
-    assert_eq!(
-        exp_neg_scalar(f32::NEG_INFINITY).to_bits(),
-        0.0f32.to_bits()
-    );
+    assert_eq!(exp_neg_scalar(f32::NEG_INFINITY).to_bits(), 0.0f32.to_bits());
     assert!(exp_neg_scalar(f32::NAN).is_nan());
     // Below the cutoff exp would be subnormal: flushed to +0.
-    assert_eq!(
-        exp_neg_scalar(f32::from_bits(DENORMAL_CUTOFF.to_bits() + 1)),
-        0.0
-    );
+    assert_eq!(exp_neg_scalar(f32::from_bits(DENORMAL_CUTOFF.to_bits() + 1)), 0.0);
     assert_eq!(exp_neg_scalar(-87.5), 0.0);
     // At the cutoff the result is the smallest normal region: exp(−87.336 54) ≈ 1.1755e-38.
     let at_cutoff = exp_neg_scalar(DENORMAL_CUTOFF);
@@ -106,47 +100,23 @@ fn every_f32_in_the_domain_stays_within_2_5_ulp() {
             (ulp_error(exp_neg_scalar(x), (x as f64).exp()), x)
         })
         .fold((0.0, 0.0f32), |a, b| if b.0 > a.0 { b } else { a });
-    assert!(
-        worst.0 <= 2.5,
-        "worst: exp({:e}) is {:.3} ULP off",
-        worst.1,
-        worst.0
-    );
+    assert!(worst.0 <= 2.5, "worst: exp({:e}) is {:.3} ULP off", worst.1, worst.0);
     // The bound is tight enough to mean something: the scheme is known to reach ≈ 2.2 ULP without FMA.
-    assert!(
-        worst.0 > 1.5,
-        "worst error {:.3} ULP is suspiciously small",
-        worst.0
-    );
+    assert!(worst.0 > 1.5, "worst error {:.3} ULP is suspiciously small", worst.0);
 }
 
 #[test]
 fn dispatching_kernel_is_bit_identical_to_the_scalar_twin() {
     // Lengths around the 16-element unrolled block exercise the vector body and every tail length.
     let all = sample_inputs(100_003);
-    for len in [
-        1,
-        3,
-        4,
-        5,
-        15,
-        16,
-        17,
-        31,
-        33,
-        64,
-        100_003 + special_inputs().len(),
-    ] {
+    for len in [1, 3, 4, 5, 15, 16, 17, 31, 33, 64, 100_003 + special_inputs().len()] {
         let xs = &all[all.len() - len..];
         let mut fast = vec![0.0; len];
         let mut reference = vec![0.0; len];
         exp_neg(xs, &mut fast).unwrap();
         exp_neg_scalar_slice(xs, &mut reference).unwrap();
         for ((x, a), b) in xs.iter().zip(&fast).zip(&reference) {
-            assert!(
-                a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
-                "exp({x:e}): {a:e} vs {b:e}"
-            );
+            assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()), "exp({x:e}): {a:e} vs {b:e}");
         }
     }
 }
@@ -155,10 +125,7 @@ fn dispatching_kernel_is_bit_identical_to_the_scalar_twin() {
 #[test]
 fn strided_sweep_is_bit_identical_to_the_scalar_twin() {
     let last = 87.3f32.to_bits();
-    let xs: Vec<f32> = (0..=last)
-        .step_by(997)
-        .map(|b| -f32::from_bits(b))
-        .collect();
+    let xs: Vec<f32> = (0..=last).step_by(997).map(|b| -f32::from_bits(b)).collect();
     let mut fast = vec![0.0; xs.len()];
     exp_neg(&xs, &mut fast).unwrap();
     for (x, y) in xs.iter().zip(&fast) {
@@ -170,13 +137,7 @@ fn strided_sweep_is_bit_identical_to_the_scalar_twin() {
 fn bad_shapes_are_typed_errors() {
     let mut out = [0.0; 2];
     assert_eq!(exp_neg(&[], &mut []), Err(KernelError::Empty));
-    assert_eq!(
-        exp_neg(&[0.0; 3], &mut out),
-        Err(KernelError::LengthMismatch {
-            input: 3,
-            output: 2
-        })
-    );
+    assert_eq!(exp_neg(&[0.0; 3], &mut out), Err(KernelError::LengthMismatch { input: 3, output: 2 }));
     assert_eq!(exp_neg_scalar_slice(&[], &mut []), Err(KernelError::Empty));
 }
 

@@ -6,18 +6,12 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use softscope_kernels::nms::{
-    clustered_scene, iou, soft_nms, soft_nms_reference, soft_nms_scalar, Convention, Detection,
-    Kept, Method, NmsError, NmsParams, NmsWorkspace,
+    clustered_scene, iou, soft_nms, soft_nms_reference, soft_nms_scalar, Convention, Detection, Kept, Method, NmsError,
+    NmsParams, NmsWorkspace,
 };
 
 fn det(x1: f32, y1: f32, x2: f32, y2: f32, score: f32) -> Detection {
-    Detection {
-        x1,
-        y1,
-        x2,
-        y2,
-        score,
-    }
+    Detection { x1, y1, x2, y2, score }
 }
 
 /// ALGORITHMS.md §5.5: A, B, C overlap; D stands alone; E duplicates A with a low score.
@@ -39,11 +33,7 @@ fn all_agree(boxes: &[Detection], params: &NmsParams) -> Vec<Kept> {
     let mut ws = NmsWorkspace::default();
     let fast = soft_nms(boxes, params, &mut ws).unwrap();
     let scalar = soft_nms_scalar(boxes, params, &mut ws).unwrap();
-    let bits = |k: &[Kept]| {
-        k.iter()
-            .map(|k| (k.index, k.score.to_bits()))
-            .collect::<Vec<_>>()
-    };
+    let bits = |k: &[Kept]| k.iter().map(|k| (k.index, k.score.to_bits())).collect::<Vec<_>>();
     assert_eq!(bits(&scalar), bits(&reference), "scalar twin vs reference");
     assert_eq!(bits(&fast), bits(&reference), "fast kernel vs reference");
     reference
@@ -55,39 +45,22 @@ fn assert_kept(boxes: &[Detection], params: NmsParams, expected: &[(&str, f32)])
     assert_eq!(got.len(), expected.len(), "{got:?}");
     for ((name, score), (want_name, want_score)) in got.iter().zip(expected) {
         assert_eq!(name, want_name, "{got:?}");
-        assert!(
-            (score - want_score).abs() < 2e-6,
-            "{name}: {score} vs {want_score} in {got:?}"
-        );
+        assert!((score - want_score).abs() < 2e-6, "{name}: {score} vs {want_score} in {got:?}");
     }
 }
 
 fn paper(method: Method) -> NmsParams {
-    NmsParams {
-        method,
-        ..NmsParams::default()
-    }
+    NmsParams { method, ..NmsParams::default() }
 }
 
 fn tensorflow(method: Method, sigma: f32, iou_threshold: f32) -> NmsParams {
-    NmsParams {
-        method,
-        convention: Convention::TensorFlow,
-        sigma,
-        iou_threshold,
-        ..NmsParams::default()
-    }
+    NmsParams { method, convention: Convention::TensorFlow, sigma, iou_threshold, ..NmsParams::default() }
 }
 
 #[test]
 fn iou_fixture_in_both_conventions() {
     let b = fixture();
-    let pairs = [
-        (0, 1, 0.680672, 0.704225),
-        (0, 2, 0.333333, 0.375),
-        (1, 2, 0.369863, 0.406977),
-        (0, 4, 1.0, 1.0),
-    ];
+    let pairs = [(0, 1, 0.680672, 0.704225), (0, 2, 0.333333, 0.375), (1, 2, 0.369863, 0.406977), (0, 4, 1.0, 1.0)];
     for (i, j, without, with) in pairs {
         assert!((iou(&b[i], &b[j], Convention::TensorFlow) - without).abs() < 1e-6);
         assert!((iou(&b[i], &b[j], Convention::Paper) - with).abs() < 1e-6);
@@ -98,68 +71,30 @@ fn iou_fixture_in_both_conventions() {
 #[test]
 fn hard_nms_fixture() {
     assert_kept(&fixture(), paper(Method::Hard), &[("A", 0.95), ("D", 0.70)]);
-    assert_kept(
-        &fixture(),
-        tensorflow(Method::Hard, 0.5, 0.3),
-        &[("A", 0.95), ("D", 0.70)],
-    );
+    assert_kept(&fixture(), tensorflow(Method::Hard, 0.5, 0.3), &[("A", 0.95), ("D", 0.70)]);
 }
 
 #[test]
 fn linear_soft_nms_fixture() {
-    assert_kept(
-        &fixture(),
-        paper(Method::Linear),
-        &[("A", 0.95), ("D", 0.70), ("C", 0.5), ("B", 0.157861)],
-    );
+    assert_kept(&fixture(), paper(Method::Linear), &[("A", 0.95), ("D", 0.70), ("C", 0.5), ("B", 0.157861)]);
     let without_plus_one = tensorflow(Method::Linear, 0.5, 0.3);
-    assert_kept(
-        &fixture(),
-        without_plus_one,
-        &[("A", 0.95), ("D", 0.70), ("C", 0.533333), ("B", 0.181098)],
-    );
+    assert_kept(&fixture(), without_plus_one, &[("A", 0.95), ("D", 0.70), ("C", 0.533333), ("B", 0.181098)]);
 }
 
 #[test]
 fn gaussian_soft_nms_fixture() {
-    let expected = [
-        ("A", 0.95),
-        ("D", 0.70),
-        ("C", 0.603872),
-        ("B", 0.239671),
-        ("E", 0.011366),
-    ];
+    let expected = [("A", 0.95), ("D", 0.70), ("C", 0.603872), ("B", 0.239671), ("E", 0.011366)];
     assert_kept(&fixture(), paper(Method::Gaussian), &expected);
 }
 
 #[test]
 fn tensorflow_sigma_is_half_the_papers() {
     // σ_TF = 0.25 without +1 equals the paper's σ = 0.5 without +1; N_t = 1 disables TF's hard cut.
-    let expected = [
-        ("A", 0.95),
-        ("D", 0.70),
-        ("C", 0.640590),
-        ("B", 0.271013),
-        ("E", 0.012870),
-    ];
-    assert_kept(
-        &fixture(),
-        tensorflow(Method::Gaussian, 0.25, 1.0),
-        &expected,
-    );
+    let expected = [("A", 0.95), ("D", 0.70), ("C", 0.640590), ("B", 0.271013), ("E", 0.012870)];
+    assert_kept(&fixture(), tensorflow(Method::Gaussian, 0.25, 1.0), &expected);
     // σ_TF = 0.5: C now outranks D.
-    let expected = [
-        ("A", 0.95),
-        ("C", 0.715871),
-        ("D", 0.70),
-        ("B", 0.493874),
-        ("E", 0.062138),
-    ];
-    assert_kept(
-        &fixture(),
-        tensorflow(Method::Gaussian, 0.5, 1.0),
-        &expected,
-    );
+    let expected = [("A", 0.95), ("C", 0.715871), ("D", 0.70), ("B", 0.493874), ("E", 0.062138)];
+    assert_kept(&fixture(), tensorflow(Method::Gaussian, 0.5, 1.0), &expected);
 }
 
 #[test]
@@ -176,63 +111,29 @@ fn bad_input_is_a_typed_error_and_odd_boxes_are_handled() {
     let params = NmsParams::default();
     let mut boxes = fixture();
     boxes[2].y2 = f32::NAN;
-    assert_eq!(
-        soft_nms(&boxes, &params, &mut ws),
-        Err(NmsError::NonFinite { index: 2 })
-    );
-    assert_eq!(
-        soft_nms_reference(&boxes, &params, None),
-        Err(NmsError::NonFinite { index: 2 })
-    );
+    assert_eq!(soft_nms(&boxes, &params, &mut ws), Err(NmsError::NonFinite { index: 2 }));
+    assert_eq!(soft_nms_reference(&boxes, &params, None), Err(NmsError::NonFinite { index: 2 }));
     boxes[2].y2 = 10.0;
     boxes[4].score = f32::INFINITY;
-    assert_eq!(
-        soft_nms_scalar(&boxes, &params, &mut ws),
-        Err(NmsError::NonFinite { index: 4 })
-    );
-    let zero_sigma = NmsParams {
-        sigma: 0.0,
-        ..params
-    };
-    assert!(matches!(
-        soft_nms(&fixture(), &zero_sigma, &mut ws),
-        Err(NmsError::Parameter(_))
-    ));
+    assert_eq!(soft_nms_scalar(&boxes, &params, &mut ws), Err(NmsError::NonFinite { index: 4 }));
+    let zero_sigma = NmsParams { sigma: 0.0, ..params };
+    assert!(matches!(soft_nms(&fixture(), &zero_sigma, &mut ws), Err(NmsError::Parameter(_))));
     assert_eq!(soft_nms(&[], &params, &mut ws), Ok(vec![]));
     // An inverted box is the same box.
     let straight = det(0.0, 0.0, 10.0, 10.0, 0.9);
     let inverted = det(10.0, 10.0, 0.0, 0.0, 0.9);
-    assert_eq!(
-        iou(&straight, &fixture()[1], Convention::Paper),
-        iou(&inverted, &fixture()[1], Convention::Paper)
-    );
+    assert_eq!(iou(&straight, &fixture()[1], Convention::Paper), iou(&inverted, &fixture()[1], Convention::Paper));
     // A zero-area box overlaps nothing, even itself, and keeps its score.
     let flat = det(2.0, 2.0, 8.0, 2.0, 0.5);
     assert_eq!(iou(&flat, &straight, Convention::Paper), 0.0);
     assert_eq!(iou(&flat, &flat, Convention::TensorFlow), 0.0);
     let kept = all_agree(&[straight, flat], &paper(Method::Hard));
-    assert_eq!(
-        kept,
-        vec![
-            Kept {
-                index: 0,
-                score: 0.9
-            },
-            Kept {
-                index: 1,
-                score: 0.5
-            }
-        ]
-    );
+    assert_eq!(kept, vec![Kept { index: 0, score: 0.9 }, Kept { index: 1, score: 0.5 }]);
 }
 
 #[test]
 fn ties_break_by_position() {
-    let boxes = [
-        det(0.0, 0.0, 10.0, 10.0, 0.5),
-        det(50.0, 0.0, 60.0, 10.0, 0.5),
-        det(0.0, 0.0, 10.0, 10.0, 0.5),
-    ];
+    let boxes = [det(0.0, 0.0, 10.0, 10.0, 0.5), det(50.0, 0.0, 60.0, 10.0, 0.5), det(0.0, 0.0, 10.0, 10.0, 0.5)];
     let kept = all_agree(&boxes, &paper(Method::Hard));
     assert_eq!(kept.iter().map(|k| k.index).collect::<Vec<_>>(), [0, 1]);
 }
@@ -243,10 +144,7 @@ fn scores_never_increase_and_come_out_in_order() {
         let boxes = clustered_scene(12, 15, 640.0, 400.0, seed);
         for method in [Method::Hard, Method::Linear, Method::Gaussian] {
             let kept = all_agree(&boxes, &paper(method));
-            assert!(
-                kept.windows(2).all(|w| w[1].score <= w[0].score),
-                "{method:?}"
-            );
+            assert!(kept.windows(2).all(|w| w[1].score <= w[0].score), "{method:?}");
             assert!(kept.iter().all(|k| k.score <= boxes[k.index].score));
         }
     }
@@ -258,28 +156,10 @@ fn gaussian_with_vanishing_sigma_is_hard_nms_at_zero_threshold() {
     for seed in 0..4 {
         let boxes: Vec<Detection> = clustered_scene(8, 10, 200.0, 120.0, seed)
             .into_iter()
-            .map(|b| Detection {
-                x1: b.x1.round(),
-                y1: b.y1.round(),
-                x2: b.x2.round(),
-                y2: b.y2.round(),
-                ..b
-            })
+            .map(|b| Detection { x1: b.x1.round(), y1: b.y1.round(), x2: b.x2.round(), y2: b.y2.round(), ..b })
             .collect();
-        let gaussian = all_agree(
-            &boxes,
-            &NmsParams {
-                sigma: 1e-12,
-                ..paper(Method::Gaussian)
-            },
-        );
-        let hard = all_agree(
-            &boxes,
-            &NmsParams {
-                iou_threshold: 0.0,
-                ..paper(Method::Hard)
-            },
-        );
+        let gaussian = all_agree(&boxes, &NmsParams { sigma: 1e-12, ..paper(Method::Gaussian) });
+        let hard = all_agree(&boxes, &NmsParams { iou_threshold: 0.0, ..paper(Method::Hard) });
         assert_eq!(gaussian, hard);
     }
 }
@@ -287,14 +167,9 @@ fn gaussian_with_vanishing_sigma_is_hard_nms_at_zero_threshold() {
 #[test]
 fn fast_kernel_matches_the_twin_and_reference_on_large_scenes() {
     let mut ws = NmsWorkspace::default();
-    for (objects, per_object, seed) in [(50, 20, 1), (50, 200, 2), (7, 3, 3), (1, 1, 4), (3, 5, 5)]
-    {
+    for (objects, per_object, seed) in [(50, 20, 1), (50, 200, 2), (7, 3, 3), (1, 1, 4), (3, 5, 5)] {
         let boxes = clustered_scene(objects, per_object, 1280.0, 720.0, seed);
-        for params in [
-            paper(Method::Gaussian),
-            paper(Method::Linear),
-            tensorflow(Method::Gaussian, 0.25, 0.7),
-        ] {
+        for params in [paper(Method::Gaussian), paper(Method::Linear), tensorflow(Method::Gaussian, 0.25, 0.7)] {
             let fast = soft_nms(&boxes, &params, &mut ws).unwrap();
             let scalar = soft_nms_scalar(&boxes, &params, &mut ws).unwrap();
             assert_eq!(fast, scalar, "{objects}×{per_object} {params:?}");

@@ -3,48 +3,33 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use softscope_kernels::nms::{
-    soft_nms, soft_nms_reference, Convention, Detection, Method, NmsParams, NmsWorkspace,
-};
+use softscope_kernels::nms::{soft_nms, soft_nms_reference, Convention, Detection, Method, NmsParams, NmsWorkspace};
 
 fn detection() -> impl Strategy<Value = Detection> {
-    (
-        0.0f32..100.0,
-        0.0f32..100.0,
-        0.0f32..40.0,
-        0.0f32..40.0,
-        0.0f32..1.0,
-    )
-        .prop_map(|(x, y, w, h, score)| Detection {
-            x1: x,
-            y1: y,
-            x2: x + w,
-            y2: y + h,
-            score,
-        })
+    (0.0f32..100.0, 0.0f32..100.0, 0.0f32..40.0, 0.0f32..40.0, 0.0f32..1.0).prop_map(|(x, y, w, h, score)| Detection {
+        x1: x,
+        y1: y,
+        x2: x + w,
+        y2: y + h,
+        score,
+    })
 }
 
 fn params() -> impl Strategy<Value = NmsParams> {
     (
-        prop_oneof![
-            Just(Method::Hard),
-            Just(Method::Linear),
-            Just(Method::Gaussian)
-        ],
+        prop_oneof![Just(Method::Hard), Just(Method::Linear), Just(Method::Gaussian)],
         prop_oneof![Just(Convention::Paper), Just(Convention::TensorFlow)],
         0.0f32..1.0,
         0.01f32..2.0,
         0.0f32..0.2,
     )
-        .prop_map(
-            |(method, convention, iou_threshold, sigma, score_threshold)| NmsParams {
-                method,
-                convention,
-                iou_threshold,
-                sigma,
-                score_threshold,
-            },
-        )
+        .prop_map(|(method, convention, iou_threshold, sigma, score_threshold)| NmsParams {
+            method,
+            convention,
+            iou_threshold,
+            sigma,
+            score_threshold,
+        })
 }
 
 proptest! {

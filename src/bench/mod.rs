@@ -8,6 +8,7 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use softscope_kernels::exp::{exp_neg, exp_neg_scalar_slice};
+use softscope_kernels::nms::{clustered_scene, soft_nms, soft_nms_scalar, Convention, NmsParams, NmsWorkspace};
 use softscope_kernels::rng::SplitMix64;
 use stats::{median, BenchEnv, BenchReport, BenchResult};
 use std::collections::BTreeMap;
@@ -72,16 +73,8 @@ struct Contender<'a> {
 }
 
 /// Measures contenders interleaved (A, B, A, B, …) so that drift in clock speed or load hits all of them alike.
-async fn interleaved(
-    suite: &str,
-    case: &str,
-    size: usize,
-    contenders: &mut [Contender<'_>],
-) -> Vec<BenchResult> {
-    let calls: Vec<u32> = contenders
-        .iter_mut()
-        .map(|c| calibrate(&mut c.run))
-        .collect();
+async fn interleaved(suite: &str, case: &str, size: usize, contenders: &mut [Contender<'_>]) -> Vec<BenchResult> {
+    let calls: Vec<u32> = contenders.iter_mut().map(|c| calibrate(&mut c.run)).collect();
     let mut samples = vec![Vec::with_capacity(SAMPLES); contenders.len()];
     for _ in 0..SAMPLES {
         for (i, c) in contenders.iter_mut().enumerate() {
@@ -130,10 +123,7 @@ async fn run_all(progress: impl Fn(String)) -> BenchReport {
         ],
     )
     .await;
-    ratios.insert(
-        "exp.simd_over_scalar".into(),
-        exp_results[1].median_ns / exp_results[0].median_ns,
-    );
+    ratios.insert("exp.simd_over_scalar".into(), exp_results[1].median_ns / exp_results[0].median_ns);
     results.extend(exp_results);
 
     progress("copy: 64 MiB memory-copy probe".into());
@@ -157,6 +147,54 @@ async fn run_all(progress: impl Fn(String)) -> BenchReport {
     let bytes = 2.0 * (elements * 4) as f64;
     ratios.insert("copy.gbps".into(), bytes / copy_results[0].median_ns);
     results.extend(copy_results);
+
+    for (n, per_object) in [(1000, 20), (10_000, 200)] {
+        // About 50 objects with jittered boxes and uniform scores, as the Soft-NMS issue specifies.
+        let boxes = clustered_scene(50, per_object, 1280.0, 720.0, 1);
+        for (convention, suite, params) in [
+            (Convention::Paper, "nms.gaussian", NmsParams::default()),
+            (
+                Convention::TensorFlow,
+                "nms.gaussian_tf",
+                NmsParams {
+                    convention: Convention::TensorFlow,
+                    sigma: 0.25,
+                    iou_threshold: 1.0,
+                    ..NmsParams::default()
+                },
+            ),
+        ] {
+            progress(format!("Soft-NMS: Gaussian, {convention:?} convention, {n} clustered boxes"));
+            let (mut ws_simd, mut ws_scalar) = (NmsWorkspace::default(), NmsWorkspace::default());
+            let case = format!("n{n}");
+            let nms_results = interleaved(
+                suite,
+                &case,
+                n,
+                &mut [
+                    Contender {
+                        implementation: "simd128",
+                        run: Box::new(|| {
+                            black_box(soft_nms(black_box(&boxes), &params, &mut ws_simd).ok());
+                        }),
+                    },
+                    Contender {
+                        implementation: "scalar",
+                        run: Box::new(|| {
+                            black_box(soft_nms_scalar(black_box(&boxes), &params, &mut ws_scalar).ok());
+                        }),
+                    },
+                ],
+            )
+            .await;
+            ratios.insert(format!("{suite}.{case}_ms"), nms_results[0].median_ns / 1e6);
+            ratios.insert(
+                format!("{suite}.simd_over_scalar.{case}"),
+                nms_results[1].median_ns / nms_results[0].median_ns,
+            );
+            results.extend(nms_results);
+        }
+    }
 
     let navigator = window().navigator();
     BenchReport {
@@ -201,12 +239,7 @@ pub fn BenchPage() -> impl IntoView {
             running.set(false);
         });
     };
-    if window()
-        .location()
-        .search()
-        .unwrap_or_default()
-        .contains("autorun=1")
-    {
+    if window().location().search().unwrap_or_default().contains("autorun=1") {
         start();
     }
     let rows = move || {

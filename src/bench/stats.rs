@@ -65,13 +65,7 @@ pub struct BenchResult {
 
 impl BenchResult {
     /// Summarises per-call samples in ns.
-    pub fn from_samples(
-        suite: &str,
-        case: &str,
-        implementation: &str,
-        size: usize,
-        samples_ns: &[f64],
-    ) -> Self {
+    pub fn from_samples(suite: &str, case: &str, implementation: &str, size: usize, samples_ns: &[f64]) -> Self {
         let median_ns = median(samples_ns);
         Self {
             suite: suite.into(),
@@ -105,16 +99,12 @@ mod tests {
         assert!(median(&[]).is_nan());
         assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert_eq!(
-            median_absolute_deviation(&[1.0, 2.0, 3.0, 4.0, 1000.0]),
-            1.0
-        );
+        assert_eq!(median_absolute_deviation(&[1.0, 2.0, 3.0, 4.0, 1000.0]), 1.0);
     }
 
     #[test]
     fn report_uses_the_documented_schema() {
-        let result =
-            BenchResult::from_samples("exp", "n4096", "simd128", 4096, &[1000.0, 1000.0, 3000.0]);
+        let result = BenchResult::from_samples("exp", "n4096", "simd128", 4096, &[1000.0, 1000.0, 3000.0]);
         assert!((result.elements_per_s / 4.096e9 - 1.0).abs() < 1e-12);
         let report = BenchReport {
             env: BenchEnv {
@@ -131,14 +121,7 @@ mod tests {
         let json: serde_json::Value = serde_json::to_value(&report).unwrap();
         assert_eq!(json["env"]["crossOriginIsolated"], true);
         assert_eq!(json["results"][0]["impl"], "simd128");
-        for key in [
-            "suite",
-            "case",
-            "size",
-            "median_ns",
-            "mad_ns",
-            "elements_per_s",
-        ] {
+        for key in ["suite", "case", "size", "median_ns", "mad_ns", "elements_per_s"] {
             assert!(json["results"][0].get(key).is_some(), "{key}");
         }
         assert_eq!(json["ratios"]["exp.simd_over_scalar"], 4.0);

@@ -30,23 +30,15 @@ fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
 pub fn put_rgba(canvas: &HtmlCanvasElement, rgba: &[u8], cols: u32, rows: u32) {
     let drawn = (|| {
         let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), cols, rows).ok()?;
-        let scratch: HtmlCanvasElement = web_sys::window()?
-            .document()?
-            .create_element("canvas")
-            .ok()?
-            .dyn_into()
-            .ok()?;
+        let scratch: HtmlCanvasElement =
+            web_sys::window()?.document()?.create_element("canvas").ok()?.dyn_into().ok()?;
         scratch.set_width(cols);
         scratch.set_height(rows);
-        context_2d(&scratch)?
-            .put_image_data(&image, 0.0, 0.0)
-            .ok()?;
+        context_2d(&scratch)?.put_image_data(&image, 0.0, 0.0).ok()?;
         let target = context_2d(canvas)?;
         target.set_image_smoothing_enabled(false);
         let (w, h) = (f64::from(canvas.width()), f64::from(canvas.height()));
-        target
-            .draw_image_with_html_canvas_element_and_dw_and_dh(&scratch, 0.0, 0.0, w, h)
-            .ok()
+        target.draw_image_with_html_canvas_element_and_dw_and_dh(&scratch, 0.0, 0.0, w, h).ok()
     })();
     if drawn.is_none() {
         report("could not draw a heatmap");

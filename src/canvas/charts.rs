@@ -44,9 +44,7 @@ impl ChartTheme {
     }
 
     fn text(&self, css_px: f64) -> TextStyle<'static> {
-        ("sans-serif", css_px * self.scale)
-            .into_font()
-            .color(&self.ink())
+        ("sans-serif", css_px * self.scale).into_font().color(&self.ink())
     }
 }
 
@@ -68,9 +66,7 @@ pub fn bar_chart<DB: DrawingBackend>(
     let mut builder = ChartBuilder::on(area);
     builder.margin(theme.px(if theme.compact { 4.0 } else { 8.0 }));
     if !theme.compact {
-        builder
-            .x_label_area_size(theme.px(20.0))
-            .y_label_area_size(theme.px(44.0));
+        builder.x_label_area_size(theme.px(20.0)).y_label_area_size(theme.px(44.0));
     }
     let mut chart = builder.build_cartesian_2d(-0.5f64..n - 0.5, y_range)?;
     if !theme.compact {
@@ -91,16 +87,9 @@ pub fn bar_chart<DB: DrawingBackend>(
     // PERF: very many bars would cost one path each for a gap nobody can see; drop the gap once bars get thin.
     let gap = if values.len() > 200 { 0.0 } else { 0.12 };
     chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
-        let color = if Some(i) == highlight {
-            PALETTE[1]
-        } else {
-            PALETTE[0]
-        };
+        let color = if Some(i) == highlight { PALETTE[1] } else { PALETTE[0] };
         let x = i as f64;
-        Rectangle::new(
-            [(x + gap, 0.0), (x + 1.0 - gap, f64::from(v))],
-            color.filled(),
-        )
+        Rectangle::new([(x + gap, 0.0), (x + 1.0 - gap, f64::from(v))], color.filled())
     }))?;
     Ok(())
 }
@@ -131,9 +120,7 @@ pub fn line_chart<DB: DrawingBackend>(
     let mut builder = ChartBuilder::on(area);
     builder.margin(theme.px(if theme.compact { 4.0 } else { 8.0 }));
     if !theme.compact {
-        builder
-            .x_label_area_size(theme.px(36.0))
-            .y_label_area_size(theme.px(52.0));
+        builder.x_label_area_size(theme.px(36.0)).y_label_area_size(theme.px(52.0));
     }
     let mut chart = builder.build_cartesian_2d(x_range, y_range.clone())?;
     if !theme.compact {
@@ -163,28 +150,16 @@ pub fn line_chart<DB: DrawingBackend>(
         let color = PALETTE[s.color % PALETTE.len()];
         let width = theme.px(2.0);
         chart
-            .draw_series(LineSeries::new(
-                s.points.iter().copied(),
-                color.stroke_width(width),
-            ))?
+            .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(width)))?
             .label(s.label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(width))
-            });
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(width)));
     }
     if series.len() > 1 && !theme.compact {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
             .label_font(theme.text(11.0))
-            .background_style(
-                if theme.dark {
-                    RGBColor(0x1B, 0x1F, 0x27)
-                } else {
-                    WHITE
-                }
-                .mix(0.85),
-            )
+            .background_style(if theme.dark { RGBColor(0x1B, 0x1F, 0x27) } else { WHITE }.mix(0.85))
             .border_style(theme.grid())
             .draw()?;
     }
@@ -231,11 +206,7 @@ pub fn boxes_chart<DB: DrawingBackend>(
 mod tests {
     use super::*;
 
-    const THEME: ChartTheme = ChartTheme {
-        scale: 1.0,
-        dark: false,
-        compact: false,
-    };
+    const THEME: ChartTheme = ChartTheme { scale: 1.0, dark: false, compact: false };
 
     fn render(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>)) -> String {
         let mut svg = String::new();
@@ -249,9 +220,7 @@ mod tests {
 
     #[test]
     fn bar_chart_draws_one_filled_rect_per_value_with_the_highlight_in_its_own_colour() {
-        let svg = render(|root| {
-            bar_chart(root, &[0.1, 0.6, 0.3], 1.0, "probability", Some(1), &THEME).unwrap()
-        });
+        let svg = render(|root| bar_chart(root, &[0.1, 0.6, 0.3], 1.0, "probability", Some(1), &THEME).unwrap());
         assert!(svg.starts_with("<svg"), "{svg}");
         assert_eq!(svg.matches(r##"fill="#0072B2""##).count(), 2, "{svg}");
         assert_eq!(svg.matches(r##"fill="#E69F00""##).count(), 1, "{svg}");
@@ -265,13 +234,7 @@ mod tests {
             .split("<rect")
             .filter(|r| r.contains(r##"fill="#0072B2""##))
             .map(|r| {
-                let h = r
-                    .split("height=\"")
-                    .nth(1)
-                    .unwrap()
-                    .split('"')
-                    .next()
-                    .unwrap();
+                let h = r.split("height=\"").nth(1).unwrap().split('"').next().unwrap();
                 h.parse().unwrap()
             })
             .collect();
@@ -284,86 +247,33 @@ mod tests {
     fn line_chart_draws_every_series_with_a_legend_and_the_marker() {
         let a = [(0.0, 0.0), (1.0, 1.0), (2.0, 0.5)];
         let b = [(0.0, 1.0), (2.0, 0.0)];
-        let series = [
-            Series {
-                label: "float32",
-                points: &a,
-                color: 0,
-            },
-            Series {
-                label: "float64",
-                points: &b,
-                color: 1,
-            },
-        ];
-        let svg = render(|root| {
-            line_chart(
-                root,
-                &series,
-                0.0..2.0,
-                0.0..1.0,
-                "gap g",
-                "loss",
-                Some(1.5),
-                &THEME,
-            )
-            .unwrap()
-        });
+        let series =
+            [Series { label: "float32", points: &a, color: 0 }, Series { label: "float64", points: &b, color: 1 }];
+        let svg =
+            render(|root| line_chart(root, &series, 0.0..2.0, 0.0..1.0, "gap g", "loss", Some(1.5), &THEME).unwrap());
         assert!(svg.contains("float32") && svg.contains("float64") && svg.contains("gap g"));
-        assert!(
-            svg.matches("<polyline").count() >= 4,
-            "two series and two legend swatches: {svg}"
-        );
+        assert!(svg.matches("<polyline").count() >= 4, "two series and two legend swatches: {svg}");
         assert!(svg.contains(r##"stroke="#0072B2""##) && svg.contains(r##"stroke="#E69F00""##));
     }
 
     #[test]
     fn compact_mode_draws_data_without_axes_or_legend() {
-        let compact = ChartTheme {
-            compact: true,
-            ..THEME
-        };
-        let svg = render(|root| {
-            bar_chart(root, &[0.5, 1.0], 1.0, "probability", None, &compact).unwrap()
-        });
-        assert!(
-            !svg.contains("probability") && !svg.contains("<text"),
-            "{svg}"
-        );
+        let compact = ChartTheme { compact: true, ..THEME };
+        let svg = render(|root| bar_chart(root, &[0.5, 1.0], 1.0, "probability", None, &compact).unwrap());
+        assert!(!svg.contains("probability") && !svg.contains("<text"), "{svg}");
         assert_eq!(svg.matches(r##"fill="#0072B2""##).count(), 2);
         let points = [(0.0, 0.0), (1.0, 1.0)];
-        let series = [
-            Series {
-                label: "a",
-                points: &points,
-                color: 0,
-            },
-            Series {
-                label: "b",
-                points: &points,
-                color: 1,
-            },
-        ];
-        let svg = render(|root| {
-            line_chart(root, &series, 0.0..1.0, 0.0..1.0, "x", "y", None, &compact).unwrap()
-        });
+        let series =
+            [Series { label: "a", points: &points, color: 0 }, Series { label: "b", points: &points, color: 1 }];
+        let svg = render(|root| line_chart(root, &series, 0.0..1.0, 0.0..1.0, "x", "y", None, &compact).unwrap());
         assert!(!svg.contains("<text"), "{svg}");
     }
 
     #[test]
     fn boxes_are_scaled_into_the_area() {
-        let boxes = [ScoredBox {
-            x1: 10.0,
-            y1: 20.0,
-            x2: 50.0,
-            y2: 60.0,
-            score: 0.9,
-        }];
+        let boxes = [ScoredBox { x1: 10.0, y1: 20.0, x2: 50.0, y2: 60.0, score: 0.9 }];
         let svg = render(|root| boxes_chart(root, &boxes, 100.0, 100.0, &THEME).unwrap());
         // 400×240 px for a 100×100 scene: x scales by 4, y by 2.4.
-        assert!(
-            svg.contains(r#"x="40" y="48" width="160" height="96""#),
-            "{svg}"
-        );
+        assert!(svg.contains(r#"x="40" y="48" width="160" height="96""#), "{svg}");
     }
 }

@@ -23,13 +23,8 @@ const VIRIDIS: [[u8; 3]; 9] = [
     [0xFD, 0xE7, 0x25],
 ];
 
-const COOL_WARM: [[u8; 3]; 5] = [
-    [0x3B, 0x4C, 0xC0],
-    [0x8D, 0xB0, 0xFE],
-    [0xDD, 0xDD, 0xDD],
-    [0xF4, 0x9A, 0x7B],
-    [0xB4, 0x04, 0x26],
-];
+const COOL_WARM: [[u8; 3]; 5] =
+    [[0x3B, 0x4C, 0xC0], [0x8D, 0xB0, 0xFE], [0xDD, 0xDD, 0xDD], [0xF4, 0x9A, 0x7B], [0xB4, 0x04, 0x26]];
 
 impl Colormap {
     fn stops(self) -> &'static [[u8; 3]] {
@@ -92,13 +87,8 @@ mod tests {
     fn viridis_lightness_increases_monotonically() {
         // Perceived lightness (Rec. 709 luma) must grow along a sequential map, or it misleads.
         let luma = |[r, g, b]: [u8; 3]| 0.2126 * r as f32 + 0.7152 * g as f32 + 0.0722 * b as f32;
-        let samples: Vec<f32> = (0..=100)
-            .map(|i| luma(Colormap::Viridis.rgb(i as f32 / 100.0)))
-            .collect();
-        assert!(
-            samples.windows(2).all(|w| w[1] >= w[0] - 0.5),
-            "{samples:?}"
-        );
+        let samples: Vec<f32> = (0..=100).map(|i| luma(Colormap::Viridis.rgb(i as f32 / 100.0))).collect();
+        assert!(samples.windows(2).all(|w| w[1] >= w[0] - 0.5), "{samples:?}");
     }
 
     #[test]
@@ -109,9 +99,6 @@ mod tests {
         assert_eq!(&rgba[8..12], &[0xFD, 0xE7, 0x25, 255]);
         assert!(rgba.chunks(4).all(|p| p[3] == 255));
         // A flat grid (lo == hi) must not divide by zero.
-        assert_eq!(
-            heatmap_rgba(&[2.0, 2.0], Colormap::Viridis, 2.0, 2.0).len(),
-            8
-        );
+        assert_eq!(heatmap_rgba(&[2.0, 2.0], Colormap::Viridis, 2.0, 2.0).len(), 8);
     }
 }

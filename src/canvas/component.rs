@@ -7,17 +7,11 @@ use web_sys::HtmlCanvasElement;
 
 /// Whether the page currently shows its dark colour scheme.
 pub fn prefers_dark() -> bool {
-    let forced = document()
-        .document_element()
-        .and_then(|root| root.get_attribute("data-theme"));
+    let forced = document().document_element().and_then(|root| root.get_attribute("data-theme"));
     match forced.as_deref() {
         Some("dark") => true,
         Some("light") => false,
-        _ => window()
-            .match_media("(prefers-color-scheme: dark)")
-            .ok()
-            .flatten()
-            .is_some_and(|query| query.matches()),
+        _ => window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|query| query.matches()),
     }
 }
 
@@ -53,14 +47,7 @@ where
         let css_width = f64::from(element.client_width().max(1));
         element.set_width((css_width * scale).round() as u32);
         element.set_height((f64::from(height_px) * scale).round() as u32);
-        draw(
-            &element,
-            ChartTheme {
-                scale,
-                dark: prefers_dark(),
-                compact,
-            },
-        );
+        draw(&element, ChartTheme { scale, dark: prefers_dark(), compact });
     });
     view! {
         <canvas

@@ -8,6 +8,12 @@ import { serve, chromiumOptions } from "../support/server.mjs";
 const TARGETS = [
   ["exp.simd_over_scalar", ">=", 3, "rr2_p5 exp, SIMD128 over the scalar twin, n = 4096 (L1-resident)"],
   ["copy.gbps", null, null, "memory-copy probe over 64 MiB, GB/s counting bytes read plus bytes written"],
+  ["nms.gaussian.n10000_ms", "<=", 15, "Gaussian Soft-NMS, paper convention, 10 000 clustered boxes, SIMD128 (ms)"],
+  ["nms.gaussian_tf.n10000_ms", "<=", 15, "the same in the TensorFlow convention (σ_TF = 0.25), SIMD128 (ms)"],
+  ["nms.gaussian.simd_over_scalar.n10000", ">=", 4, "Soft-NMS, SIMD128 over the scalar twin, 10 000 boxes"],
+  ["nms.gaussian_tf.simd_over_scalar.n10000", ">=", 4, "the same in the TensorFlow convention"],
+  ["nms.gaussian.n1000_ms", null, null, "Gaussian Soft-NMS, paper convention, 1 000 clustered boxes, SIMD128 (ms)"],
+  ["nms.gaussian.simd_over_scalar.n1000", null, null, "Soft-NMS, SIMD128 over the scalar twin, 1 000 boxes"],
 ];
 
 const server = await serve("dist");

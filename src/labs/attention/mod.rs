@@ -141,11 +141,7 @@ pub fn AttentionLab() -> impl IntoView {
 /// The landing card's live figure: a small softmax attention heatmap.
 #[component]
 pub fn Thumbnail() -> impl IntoView {
-    let params = AttentionParams {
-        keys: 48,
-        query_scale: 2.0,
-        ..AttentionParams::default()
-    };
+    let params = AttentionParams { keys: 48, query_scale: 2.0, ..AttentionParams::default() };
     let map = attention_map(&params, params.query_scale);
     view! {
         <Canvas2d

@@ -51,22 +51,15 @@ pub fn attention_map(params: &AttentionParams, query_scale: f64) -> AttentionMap
     let mut weights = Vec::with_capacity(QUERIES * cols);
     let mut row_entropy = Vec::with_capacity(QUERIES);
     for q in queries.chunks_exact(dim) {
-        let scores: Vec<f32> = keys
-            .chunks_exact(dim)
-            .map(|k| factor * q.iter().zip(k).map(|(a, b)| a * b).sum::<f32>())
-            .collect();
+        let scores: Vec<f32> =
+            keys.chunks_exact(dim).map(|k| factor * q.iter().zip(k).map(|(a, b)| a * b).sum::<f32>()).collect();
         // Keys are never empty (at least 4 by the parameter range), so the distribution always exists.
         if let Some(row) = softmax(&scores, 1.0) {
             weights.extend_from_slice(&row.probabilities);
             row_entropy.push(row.entropy);
         }
     }
-    AttentionMap {
-        rows: row_entropy.len(),
-        cols,
-        weights,
-        row_entropy,
-    }
+    AttentionMap { rows: row_entropy.len(), cols, weights, row_entropy }
 }
 
 /// Mean row entropy at `points` query scales spaced evenly in log10 from 0.1 to 10.
@@ -87,10 +80,7 @@ mod tests {
     fn rows_are_distributions() {
         let p = AttentionParams::default();
         let map = attention_map(&p, p.query_scale);
-        assert_eq!(
-            (map.rows, map.cols, map.weights.len()),
-            (QUERIES, 64, QUERIES * 64)
-        );
+        assert_eq!((map.rows, map.cols, map.weights.len()), (QUERIES, 64, QUERIES * 64));
         for row in map.weights.chunks_exact(map.cols) {
             let sum: f32 = row.iter().sum();
             assert!((sum - 1.0).abs() < 1e-5 && row.iter().all(|&w| w >= 0.0));
@@ -101,14 +91,8 @@ mod tests {
     fn entropy_falls_as_the_query_norm_grows() {
         // dH/dc = −c·Var_p(a) ≤ 0 (ALGORITHMS.md §1.1): larger query norms make attention spikier.
         let curve = entropy_vs_query_scale(&AttentionParams::default(), 12);
-        assert!(
-            curve.windows(2).all(|w| w[1].1 <= w[0].1 + 1e-6),
-            "{curve:?}"
-        );
-        assert!(
-            curve[0].1 > 0.95 * (64f64).ln(),
-            "tiny queries attend almost uniformly"
-        );
+        assert!(curve.windows(2).all(|w| w[1].1 <= w[0].1 + 1e-6), "{curve:?}");
+        assert!(curve[0].1 > 0.95 * (64f64).ln(), "tiny queries attend almost uniformly");
         assert!(curve[11].1 < 0.5 * curve[0].1);
     }
 }

@@ -31,18 +31,9 @@ fn curves(params: &GrokkingParams) -> (Curve, Curve) {
     let gaps = (0..=500).map(|i| f64::from(i) * 0.05);
     let f32_curve = gaps
         .clone()
-        .map(|g| {
-            (
-                g,
-                f64::from(loss_f32(g as f32, params.competitors, params.order.0))
-                    .max(1e-12)
-                    .log10(),
-            )
-        })
+        .map(|g| (g, f64::from(loss_f32(g as f32, params.competitors, params.order.0)).max(1e-12).log10()))
         .collect();
-    let f64_curve = gaps
-        .map(|g| (g, loss_f64(g, params.competitors).log10()))
-        .collect();
+    let f64_curve = gaps.map(|g| (g, loss_f64(g, params.competitors).log10())).collect();
     (f32_curve, f64_curve)
 }
 

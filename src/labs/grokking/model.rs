@@ -57,9 +57,7 @@ pub fn loss_f64(gap: f64, competitors: u32) -> f64 {
 
 /// The smallest gap (to 0.01) from which the f32 loss is exactly zero: the onset of Softmax Collapse.
 pub fn collapse_gap(competitors: u32, order: SumOrder) -> Option<f32> {
-    (0..=4000)
-        .map(|i| i as f32 * 0.01)
-        .find(|&g| normaliser_f32(g, competitors, order) == 1.0)
+    (0..=4000).map(|i| i as f32 * 0.01).find(|&g| normaliser_f32(g, competitors, order) == 1.0)
 }
 
 #[cfg(test)]
@@ -69,14 +67,8 @@ mod tests {
     #[test]
     fn reproduces_the_two_logit_fixture() {
         // ALGORITHMS.md §4.7: g = 16 → S = 1 + 2^-23; g = 16.5 → same; g = 16.7 and 17 → exactly 1, loss 0.
-        assert_eq!(
-            normaliser_f32(16.0, 1, SumOrder::LargestFirst),
-            1.0 + f32::EPSILON
-        );
-        assert_eq!(
-            normaliser_f32(16.5, 1, SumOrder::LargestFirst),
-            1.0 + f32::EPSILON
-        );
+        assert_eq!(normaliser_f32(16.0, 1, SumOrder::LargestFirst), 1.0 + f32::EPSILON);
+        assert_eq!(normaliser_f32(16.5, 1, SumOrder::LargestFirst), 1.0 + f32::EPSILON);
         assert_eq!(loss_f32(16.7, 1, SumOrder::LargestFirst), 0.0);
         assert_eq!(loss_f32(17.0, 1, SumOrder::LargestFirst), 0.0);
         let onset = collapse_gap(1, SumOrder::LargestFirst).unwrap();

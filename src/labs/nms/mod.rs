@@ -88,11 +88,7 @@ pub fn NmsLab() -> impl IntoView {
 /// The landing card's live figure: a small seeded scene.
 #[component]
 pub fn Thumbnail() -> impl IntoView {
-    let boxes = clustered_scene(&NmsParams {
-        objects: 4,
-        per_object: 4,
-        seed: 3,
-    });
+    let boxes = clustered_scene(&NmsParams { objects: 4, per_object: 4, seed: 3 });
     view! {
         <Canvas2d
             name="thumbnail-nms"

@@ -29,10 +29,7 @@ pub fn clustered_scene(params: &NmsParams) -> Vec<ScoredBox> {
         for _ in 0..params.per_object {
             let jitter = |rng: &mut SplitMix64, size: f64| 0.12 * size * rng.normal();
             let (x, y) = (cx + jitter(&mut rng, w), cy + jitter(&mut rng, h));
-            let (bw, bh) = (
-                w * (1.0 + 0.1 * rng.normal()),
-                h * (1.0 + 0.1 * rng.normal()),
-            );
+            let (bw, bh) = (w * (1.0 + 0.1 * rng.normal()), h * (1.0 + 0.1 * rng.normal()));
             boxes.push(ScoredBox {
                 x1: (x - bw / 2.0).max(0.0) as f32,
                 y1: (y - bh / 2.0).max(0.0) as f32,

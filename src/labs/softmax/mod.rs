@@ -34,9 +34,7 @@ pub fn SoftmaxLab() -> impl IntoView {
     });
     let distribution = Memo::new(move |_| softmax(&logits.get(), state.with(|p| p.temperature)));
     let read = move |f: fn(&model::Distribution) -> f64| {
-        Signal::derive(move || {
-            distribution.with(|d| d.as_ref().map_or("—".into(), |d| format_number(f(d))))
-        })
+        Signal::derive(move || distribution.with(|d| d.as_ref().map_or("—".into(), |d| format_number(f(d)))))
     };
 
     view! {

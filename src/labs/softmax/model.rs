@@ -89,31 +89,19 @@ impl Distribution {
 pub fn softmax(logits: &[f32], temperature: f64) -> Option<Distribution> {
     let inverse = (1.0 / temperature) as f32;
     let scaled: Vec<f32> = logits.iter().map(|&x| x * inverse).collect();
-    let (argmax, &max) =
-        scaled
-            .iter()
-            .enumerate()
-            .fold(None, |best: Option<(usize, &f32)>, (i, x)| match best {
-                Some((_, m)) if m >= x => best,
-                _ => Some((i, x)),
-            })?;
+    let (argmax, &max) = scaled.iter().enumerate().fold(None, |best: Option<(usize, &f32)>, (i, x)| match best {
+        Some((_, m)) if m >= x => best,
+        _ => Some((i, x)),
+    })?;
     let shifted: Vec<f32> = scaled.iter().map(|&x| x - max).collect();
     let mut probabilities = vec![0.0; shifted.len()];
     exp_neg(&shifted, &mut probabilities).ok()?;
     let sum: f32 = probabilities.iter().sum();
     let inverse_sum = 1.0 / sum;
     probabilities.iter_mut().for_each(|p| *p *= inverse_sum);
-    let expected_shift: f64 = probabilities
-        .iter()
-        .zip(&shifted)
-        .map(|(&p, &x)| f64::from(p) * f64::from(x))
-        .sum();
+    let expected_shift: f64 = probabilities.iter().zip(&shifted).map(|(&p, &x)| f64::from(p) * f64::from(x)).sum();
     let entropy = (f64::from(sum).ln() - expected_shift).max(0.0);
-    Some(Distribution {
-        probabilities,
-        entropy,
-        argmax,
-    })
+    Some(Distribution { probabilities, entropy, argmax })
 }
 
 #[cfg(test)]
@@ -134,16 +122,8 @@ mod tests {
         assert!(close(d.entropy, 0.832396, 1e-6));
         assert_eq!(d.argmax, 2);
         // T = 0.5 and T = 2 from the same fixture.
-        assert!(close(
-            softmax(&[1.0, 2.0, 3.0], 0.5).unwrap().entropy,
-            0.441057,
-            1e-6
-        ));
-        assert!(close(
-            softmax(&[1.0, 2.0, 3.0], 2.0).unwrap().entropy,
-            1.020191,
-            1e-6
-        ));
+        assert!(close(softmax(&[1.0, 2.0, 3.0], 0.5).unwrap().entropy, 0.441057, 1e-6));
+        assert!(close(softmax(&[1.0, 2.0, 3.0], 2.0).unwrap().entropy, 1.020191, 1e-6));
     }
 
     #[test]
@@ -168,14 +148,8 @@ mod tests {
 
     #[test]
     fn generated_logits_are_seeded_and_shaped() {
-        assert_eq!(
-            generate_logits(LogitShape::Uniform, 5, 9),
-            generate_logits(LogitShape::Uniform, 5, 9)
-        );
-        assert_ne!(
-            generate_logits(LogitShape::Uniform, 5, 9),
-            generate_logits(LogitShape::Uniform, 5, 10)
-        );
+        assert_eq!(generate_logits(LogitShape::Uniform, 5, 9), generate_logits(LogitShape::Uniform, 5, 9));
+        assert_ne!(generate_logits(LogitShape::Uniform, 5, 9), generate_logits(LogitShape::Uniform, 5, 10));
         let spiky = generate_logits(LogitShape::Spiky, 12, 1);
         assert_eq!(softmax(&spiky, 1.0).unwrap().argmax, 4);
     }
