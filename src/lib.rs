@@ -3,6 +3,7 @@
 pub mod app;
 pub mod bench;
 pub mod canvas;
+pub mod export;
 pub mod hooks;
 pub mod labs;
 pub mod ui;

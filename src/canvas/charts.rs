@@ -166,25 +166,42 @@ pub fn line_chart<DB: DrawingBackend>(
     Ok(())
 }
 
-/// An axis-aligned box in scene coordinates (y grows downwards) with a score in [0, 1].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ScoredBox {
-    /// Left edge.
-    pub x1: f32,
-    /// Top edge.
-    pub y1: f32,
-    /// Right edge.
-    pub x2: f32,
-    /// Bottom edge.
-    pub y2: f32,
-    /// Detection confidence; drawn as opacity.
-    pub score: f32,
+/// How a box of a detection scene is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoxLook {
+    /// Still a candidate: opacity follows the score.
+    Candidate,
+    /// Already selected (kept).
+    Selected,
+    /// Selected in the step being shown.
+    Current,
+    /// Fell below the score threshold.
+    Discarded,
+    /// The box being edited: drawn bold with resize handles.
+    Focused,
 }
 
-/// Detection boxes scaled from a `scene_w` × `scene_h` scene to the area; higher scores are drawn bolder.
-pub fn boxes_chart<DB: DrawingBackend>(
+/// A box of a detection scene in scene coordinates (y grows downwards).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SceneBox {
+    /// Left, top, right, bottom.
+    pub rect: [f32; 4],
+    /// Current score in [0, 1].
+    pub score: f32,
+    /// How to draw it.
+    pub look: BoxLook,
+    /// Text drawn in the top-left corner.
+    pub label: Option<String>,
+}
+
+/// Half the side of a resize handle, in CSS pixels.
+pub const HANDLE_CSS_PX: f64 = 5.0;
+
+/// A detection scene scaled from `scene_w` × `scene_h` to the area; looks are drawn in the order of [`BoxLook`]
+/// so that the current selection and the edited box are never hidden.
+pub fn scene_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    boxes: &[ScoredBox],
+    boxes: &[SceneBox],
     scene_w: f32,
     scene_h: f32,
     theme: &ChartTheme,
@@ -193,11 +210,36 @@ pub fn boxes_chart<DB: DrawingBackend>(
     let sx = w as f32 / scene_w.max(1.0);
     let sy = h as f32 / scene_h.max(1.0);
     let to_px = |x: f32, y: f32| ((x * sx).round() as i32, (y * sy).round() as i32);
-    for b in boxes {
-        let color = PALETTE[0].mix(0.15 + 0.85 * f64::from(b.score.clamp(0.0, 1.0)));
-        let corners = [to_px(b.x1, b.y1), to_px(b.x2, b.y2)];
-        area.draw(&Rectangle::new(corners, color.mix(0.12).filled()))?;
-        area.draw(&Rectangle::new(corners, color.stroke_width(theme.px(1.5))))?;
+    let grey = if theme.dark { RGBColor(0x8A, 0x93, 0xA3) } else { RGBColor(0x9A, 0xA1, 0xAD) };
+    for look in [BoxLook::Discarded, BoxLook::Candidate, BoxLook::Selected, BoxLook::Current, BoxLook::Focused] {
+        for b in boxes.iter().filter(|b| b.look == look) {
+            let [x1, y1, x2, y2] = b.rect;
+            let corners = [to_px(x1, y1), to_px(x2, y2)];
+            let strength = 0.25 + 0.75 * f64::from(b.score.clamp(0.0, 1.0));
+            let (color, width, fill) = match look {
+                BoxLook::Discarded => (grey.mix(0.45), 1.0, 0.0),
+                BoxLook::Candidate => (PALETTE[0].mix(strength), 1.5, 0.10 * strength),
+                BoxLook::Selected => (PALETTE[2].mix(1.0), 2.5, 0.12),
+                BoxLook::Current => (PALETTE[1].mix(1.0), 3.0, 0.18),
+                BoxLook::Focused => (PALETTE[4].mix(1.0), 3.0, 0.10),
+            };
+            if fill > 0.0 {
+                area.draw(&Rectangle::new(corners, color.mix(fill).filled()))?;
+            }
+            area.draw(&Rectangle::new(corners, color.stroke_width(theme.px(width))))?;
+            if look == BoxLook::Focused {
+                let r = theme.px(HANDLE_CSS_PX) as i32;
+                for (x, y) in [(x1, y1), (x2, y1), (x1, y2), (x2, y2)] {
+                    let (cx, cy) = to_px(x, y);
+                    area.draw(&Rectangle::new([(cx - r, cy - r), (cx + r, cy + r)], color.filled()))?;
+                }
+            }
+            if let Some(label) = &b.label {
+                let (lx, ly) = corners[0];
+                let pad = theme.px(3.0) as i32;
+                area.draw(&Text::new(label.clone(), (lx + pad, ly + pad), theme.text(11.0)))?;
+            }
+        }
     }
     Ok(())
 }
@@ -270,10 +312,18 @@ mod tests {
     }
 
     #[test]
-    fn boxes_are_scaled_into_the_area() {
-        let boxes = [ScoredBox { x1: 10.0, y1: 20.0, x2: 50.0, y2: 60.0, score: 0.9 }];
-        let svg = render(|root| boxes_chart(root, &boxes, 100.0, 100.0, &THEME).unwrap());
+    fn scene_boxes_are_scaled_into_the_area_and_styled_by_look() {
+        let looks = [BoxLook::Candidate, BoxLook::Current, BoxLook::Focused];
+        let boxes: Vec<SceneBox> = looks
+            .iter()
+            .map(|&look| SceneBox { rect: [10.0, 20.0, 50.0, 60.0], score: 0.9, look, label: Some("0.90".into()) })
+            .collect();
+        let svg = render(|root| scene_chart(root, &boxes, 100.0, 100.0, &THEME).unwrap());
         // 400×240 px for a 100×100 scene: x scales by 4, y by 2.4.
         assert!(svg.contains(r#"x="40" y="48" width="160" height="96""#), "{svg}");
+        assert!(svg.contains(r##"stroke="#E69F00""##) && svg.contains(r##"stroke="#D55E00""##));
+        assert_eq!(svg.matches("0.90").count(), 3);
+        // The focused box has four filled handles.
+        assert_eq!(svg.matches(r##"width="10" height="10" opacity="1" fill="#D55E00""##).count(), 4, "{svg}");
     }
 }

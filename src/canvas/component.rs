@@ -32,11 +32,17 @@ pub fn Canvas2d<F>(
     /// Draw as a thumbnail: data only, no axes or legend.
     #[prop(optional)]
     compact: bool,
+    /// Height as a fraction of the width (e.g. a scene's aspect ratio); overrides `height_px` once laid out.
+    #[prop(optional)]
+    aspect: Option<f64>,
+    /// Access to the element, for exports and pointer interaction.
+    #[prop(optional)]
+    node_ref: Option<NodeRef<Canvas>>,
 ) -> impl IntoView
 where
     F: Fn(&HtmlCanvasElement, ChartTheme) + 'static,
 {
-    let canvas = NodeRef::<Canvas>::new();
+    let canvas = node_ref.unwrap_or_default();
     let resized = RwSignal::new(0u32);
     let listener = window_event_listener(leptos::ev::resize, move |_| resized.update(|n| *n += 1));
     on_cleanup(move || listener.remove());
@@ -46,7 +52,8 @@ where
         let scale = window().device_pixel_ratio().max(1.0);
         let css_width = f64::from(element.client_width().max(1));
         element.set_width((css_width * scale).round() as u32);
-        element.set_height((f64::from(height_px) * scale).round() as u32);
+        let css_height = aspect.map_or(f64::from(height_px), |a| css_width * a);
+        element.set_height((css_height * scale).round() as u32);
         draw(&element, ChartTheme { scale, dark: prefers_dark(), compact });
     });
     view! {
@@ -56,7 +63,7 @@ where
             role="img"
             aria-label=label
             data-figure=name
-            style=format!("height:{height_px}px")
+            style=aspect.map_or_else(|| format!("height:{height_px}px"), |a| format!("aspect-ratio:{}", 1.0 / a))
         ></canvas>
     }
 }
