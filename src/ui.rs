@@ -80,12 +80,13 @@ pub fn Slider(
     on_change: impl Fn(f64) + 'static,
     /// The value in words for screen readers, e.g. "temperature 0.5".
     describe: impl Fn(f64) -> String + Send + Sync + Copy + 'static,
-    /// The value as shown next to the label; defaults to `describe`.
+    /// The value as shown next to the label; defaults to the number itself.
     #[prop(optional)]
     show: Option<fn(f64) -> String>,
 ) -> impl IntoView {
     let id = format!("control-{key}");
-    let shown = move |v: f64| show.map_or_else(|| describe(v), |show| show(v));
+    let plain = move |v: f64| if step >= 1.0 { format!("{v:.0}") } else { format_number(v) };
+    let shown = move |v: f64| show.map_or_else(|| plain(v), |show| show(v));
     view! {
         <div class="control">
             <label for=id.clone()>{label}<output>{move || shown(value.get())}</output></label>

@@ -290,15 +290,15 @@ pub fn BenchPage() -> impl IntoView {
                 </button>
                 <p class="status" role="status" data-testid="bench-status">{move || status.get()}</p>
                 <Show when=move || report.with(Option::is_some)>
-                    <table class="data">
+                    <div class="table-wrap"><table class="data">
                         <caption>"Time per call"</caption>
                         <thead><tr><th>"suite"</th><th>"case"</th><th>"impl"</th><th>"median µs"</th><th>"MAD µs"</th><th>"G elements/s"</th></tr></thead>
                         <tbody>{rows}</tbody>
-                    </table>
-                    <table class="data">
+                    </table></div>
+                    <div class="table-wrap"><table class="data">
                         <caption>"Ratios and rates"</caption>
                         <tbody>{ratio_rows}</tbody>
-                    </table>
+                    </table></div>
                 </Show>
             </section>
         </article>

@@ -1,10 +1,9 @@
 // Browser tests of the app shell against the release build: routes, navigation, 404, themes, URL state, canvases.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { serve, chromiumOptions } from "../support/server.mjs";
+import { useBrowser, drawnPixels } from "../support/browser.mjs";
 
 const LABS = [
   { slug: "softmax", title: "Softmax lab" },
@@ -13,42 +12,9 @@ const LABS = [
   { slug: "nms", title: "Soft-NMS lab" },
 ];
 const SCREENSHOTS = new URL("./screenshots/", import.meta.url);
+const { openPage } = useBrowser();
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serve("dist");
-  browser = await chromium.launch(chromiumOptions);
-  await mkdir(SCREENSHOTS, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A fresh page that records console errors and page errors. */
-async function openPage(path, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
-  page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(server.url + path);
-  await page.waitForSelector("main h1");
-  return { page, errors, close: () => context.close() };
-}
-
-/** How many pixels of a canvas are drawn (alpha > 0). */
-function drawnPixels(page, selector) {
-  return page.$eval(selector, (canvas) => {
-    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
-    let drawn = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn++;
-    return drawn;
-  });
-}
+before(() => mkdir(SCREENSHOTS, { recursive: true }));
 
 test("the landing page shows one live card per lab", async () => {
   const { page, errors, close } = await openPage("/");

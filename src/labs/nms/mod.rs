@@ -39,7 +39,7 @@ const RESULT_ROWS: usize = 40;
 
 /// How each box looks at the current step, with its label.
 fn scene_boxes(boxes: &[Detection], states: &[(f32, Status)], step: usize, focused: Option<usize>) -> Vec<SceneBox> {
-    let labelled = boxes.len() <= 60;
+    let labelled = boxes.len() <= 30;
     boxes
         .iter()
         .zip(states)
@@ -332,7 +332,7 @@ pub fn NmsLab() -> impl IntoView {
             <div class="lab-grid lower">
                 <section class="panel" aria-label="Method comparison">
                     <h2>"All methods on this scene"</h2>
-                    <table class="data" data-testid="method-comparison">
+                    <div class="table-wrap"><table class="data" data-testid="method-comparison">
                         <thead><tr><th>"method"</th><th class="num">"kept"</th><th class="num">"top score"</th></tr></thead>
                         <tbody>
                             {move || outcome.with(|o| o.as_ref().map(|o| o.all_methods.iter().map(|r| view! {
@@ -343,7 +343,7 @@ pub fn NmsLab() -> impl IntoView {
                                 </tr>
                             }).collect::<Vec<_>>()).unwrap_or_default())}
                         </tbody>
-                    </table>
+                    </table></div>
                     <p class="verdict" data-testid="reference-verdict">
                         {move || outcome.with(|o| match o.as_ref().ok().and_then(|o| o.matches_reference) {
                             Some(true) => "✓ The fast kernel's result is identical to a line-by-line transcription of the reference cpu_soft_nms (checked live on this scene, and on scenes of up to 10 000 boxes by the test suite).".to_string(),
@@ -405,7 +405,7 @@ fn StepControls(state: RwSignal<NmsLabParams>, step: Memo<usize>, step_count: Me
             fallback=|| view! { <p class="hint">"Scenes of more than 600 boxes are not animated; the tables show the result."</p> }
         >
             <div class="step-controls" role="group" aria-label="Step through the algorithm">
-                <button type="button" class="button secondary" aria-label="First step" on:click=move |_| { stop(); go(0); }>"⏮"</button>
+                <button type="button" class="button secondary" aria-label="First step" on:click=move |_| { stop(); go(0); }>"|◀"</button>
                 <button type="button" class="button secondary" data-testid="step-back" aria-label="Step back"
                     on:click=move |_| { stop(); go(step.get_untracked().saturating_sub(1)); }>"◀"</button>
                 <button type="button" class="button" data-testid="play" on:click=move |_| play()>
@@ -414,7 +414,7 @@ fn StepControls(state: RwSignal<NmsLabParams>, step: Memo<usize>, step_count: Me
                 <button type="button" class="button secondary" data-testid="step-forward" aria-label="Step forward"
                     on:click=move |_| { stop(); go((step.get_untracked() + 1).min(step_count.get_untracked().unwrap_or(0))); }>"▶"</button>
                 <button type="button" class="button secondary" aria-label="Last step"
-                    on:click=move |_| { stop(); go(step_count.get_untracked().unwrap_or(0)); }>"⏭"</button>
+                    on:click=move |_| { stop(); go(step_count.get_untracked().unwrap_or(0)); }>"▶|"</button>
                 <span class="step-label" data-testid="step-label" aria-live="polite">
                     {move || format!("step {} of {}", step.get(), step_count.get().unwrap_or(0))}
                 </span>
@@ -464,10 +464,10 @@ fn StepTable(
                         current.selected, current.score, selected.x1, selected.y1, selected.x2, selected.y2, decays.len()
                     )}
                 </p>
-                <table class="data" data-testid="step-table">
+                <div class="table-wrap"><table class="data" data-testid="step-table">
                     <thead><tr><th class="num">"box"</th><th class="num">"IoU"</th><th class="num">"before"</th><th class="num">"after"</th><th>"why"</th></tr></thead>
                     <tbody>{rows}</tbody>
-                </table>
+                </table></div>
             })
         })
     };
@@ -485,7 +485,7 @@ fn StepTable(
 #[component]
 fn ResultsTable(scene: Memo<Vec<Detection>>, outcome: Memo<Result<model::Outcome, String>>) -> impl IntoView {
     view! {
-        <table class="data" data-testid="results-table">
+        <div class="table-wrap"><table class="data" data-testid="results-table">
             <thead><tr><th class="num">"rank"</th><th class="num">"box"</th><th>"corners"</th><th class="num">"score"</th><th class="num">"after"</th></tr></thead>
             <tbody>
                 {move || {
@@ -504,7 +504,7 @@ fn ResultsTable(scene: Memo<Vec<Detection>>, outcome: Memo<Result<model::Outcome
                     }).collect::<Vec<_>>()).unwrap_or_default())
                 }}
             </tbody>
-        </table>
+        </table></div>
         <p class="hint">
             {move || outcome.with(|o| o.as_ref().ok().filter(|o| o.kept.len() > RESULT_ROWS).map(|o| format!("… and {} more in the CSV.", o.kept.len() - RESULT_ROWS)))}
         </p>
