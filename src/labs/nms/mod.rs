@@ -151,7 +151,7 @@ pub fn NmsLab() -> impl IntoView {
                 let kept: Vec<SceneBox> = outcome
                     .kept
                     .iter()
-                    .take(100)
+                    .take(30)
                     .map(|k| {
                         let b = boxes[k.index];
                         SceneBox {
@@ -471,12 +471,18 @@ fn StepTable(
             })
         })
     };
+    let animated = move || outcome.with(|o| o.as_ref().is_ok_and(|o| o.steps.is_some()));
     view! {
         <div class="step-table">
-            {move || rows().map_or_else(
-                || view! { <p class="hint" data-testid="step-summary">"Step 0: nothing selected yet. Press ▶ to select the highest-scoring box."</p> }.into_any(),
-                IntoAny::into_any,
-            )}
+            {move || match rows() {
+                Some(table) => table.into_any(),
+                None if animated() => view! {
+                    <p class="hint" data-testid="step-summary">
+                        "Step 0: nothing selected yet. Press ▶ to select the highest-scoring box."
+                    </p>
+                }.into_any(),
+                None => ().into_any(),
+            }}
         </div>
     }
 }
