@@ -14,6 +14,13 @@ pub enum KernelError {
         /// Length of the output slice.
         output: usize,
     },
+    /// A matrix of `len` elements cannot have `cols` columns.
+    Shape {
+        /// Number of elements.
+        len: usize,
+        /// Requested number of columns.
+        cols: usize,
+    },
 }
 
 impl fmt::Display for KernelError {
@@ -23,6 +30,7 @@ impl fmt::Display for KernelError {
             Self::LengthMismatch { input, output } => {
                 write!(f, "input has {input} elements but the output has room for {output}")
             }
+            Self::Shape { len, cols } => write!(f, "{len} elements do not form rows of {cols} columns"),
         }
     }
 }

@@ -14,16 +14,16 @@ use crate::error::{check_elementwise, KernelError};
 // Constants are written as bit patterns so both twins use the exact same f32 values.
 /// 1.5·2²³ + 127: adding it rounds to an integer and leaves that integer + 127 (the exponent bias) in the low bits.
 const MAGIC_BIAS: f32 = f32::from_bits(0x4B40_007F); // 0x1.8000FEp23
-const LOG2E: f32 = f32::from_bits(0x3FB8_AA3B); // 0x1.715476p0
+pub(crate) const LOG2E: f32 = f32::from_bits(0x3FB8_AA3B); // 0x1.715476p0
 /// ln 2 split in two; the high part has seven trailing zero bits so that `n·LN2_HI` is exact for |n| ≤ 127.
 const LN2_HI: f32 = f32::from_bits(0x3F31_7200); // 0x1.62E400p-1
 const LN2_LO: f32 = f32::from_bits(0x35BF_BE8E); // 0x1.7F7D1Cp-20
                                                  // Minimax coefficients of (exp(t) − 1)/t on [−ln2/2, ln2/2], from XNNPACK src/math/f32-expminus-scalar-rr2-p5.c.
-const C1: f32 = f32::from_bits(0x3F7F_FFFB); // 0x1.FFFFF6p-1
-const C2: f32 = f32::from_bits(0x3EFF_FEE3); // 0x1.FFFDC6p-2
-const C3: f32 = f32::from_bits(0x3E2A_AD40); // 0x1.555A80p-3
-const C4: f32 = f32::from_bits(0x3D2B_9D0D); // 0x1.573A1Ap-5
-const C5: f32 = f32::from_bits(0x3C07_CFCE); // 0x1.0F9F9Cp-7
+pub(crate) const C1: f32 = f32::from_bits(0x3F7F_FFFB); // 0x1.FFFFF6p-1
+pub(crate) const C2: f32 = f32::from_bits(0x3EFF_FEE3); // 0x1.FFFDC6p-2
+pub(crate) const C3: f32 = f32::from_bits(0x3E2A_AD40); // 0x1.555A80p-3
+pub(crate) const C4: f32 = f32::from_bits(0x3D2B_9D0D); // 0x1.573A1Ap-5
+pub(crate) const C5: f32 = f32::from_bits(0x3C07_CFCE); // 0x1.0F9F9Cp-7
 /// The smallest `x` whose `exp(x)` is a normal f32; below it the result is flushed to zero.
 pub const DENORMAL_CUTOFF: f32 = f32::from_bits(0xC2AE_AC4F); // −0x1.5D589Ep6 = −87.336 54
 
@@ -55,6 +55,24 @@ pub(crate) fn exp_neg_unchecked_scalar(x: f32) -> f32 {
     } else {
         f
     }
+}
+
+/// `exp(x − m)` for `x ≤ m`, with the rounding error of the subtraction compensated.
+///
+/// NOTE: `x − m` in f32 can be off by half an ULP of the difference (≈ 1.9e-6 for differences near −40), which
+/// `exp` turns into the same relative error: more than the kernel's own 2.5 ULP. TwoSum recovers the exact error
+/// `lo` of the subtraction and `exp(s + lo) ≈ exp(s)·(1 + lo)` restores it, at the price of eight flops.
+#[inline]
+pub(crate) fn exp_diff_scalar(x: f32, m: f32) -> f32 {
+    let s = x - m;
+    let f = exp_neg_unchecked_scalar(s);
+    if s == f32::NEG_INFINITY {
+        return f;
+    }
+    let bb = s - x;
+    let aa = s - bb;
+    let lo = (x - aa) + (-m - bb);
+    f * lo + f
 }
 
 /// Scalar twin of [`exp_neg`]: `output[i] = exp(input[i])` for `input[i] ≤ 0`.
@@ -95,6 +113,7 @@ pub mod simd128 {
         c: [v128; 5],
         cutoff: v128,
         zero: v128,
+        neg_inf: v128,
     }
 
     impl ExpConstants {
@@ -111,6 +130,7 @@ pub mod simd128 {
                 c: [f32x4_splat(C1), f32x4_splat(C2), f32x4_splat(C3), f32x4_splat(C4), f32x4_splat(C5)],
                 cutoff: f32x4_splat(DENORMAL_CUTOFF),
                 zero: f32x4_splat(0.0),
+                neg_inf: f32x4_splat(f32::NEG_INFINITY),
             })
         }
 
@@ -130,6 +150,19 @@ pub mod simd128 {
             let t = f32x4_mul(t, s);
             let f = f32x4_add(f32x4_mul(t, p), s);
             v128_andnot(f, f32x4_lt(x, self.cutoff))
+        }
+
+        /// Four lanes of [`super::exp_diff_scalar`]: `exp(x − m)` with the subtraction's error compensated.
+        #[inline(always)]
+        pub(crate) fn exp_diff(&self, x: v128, m: v128) -> v128 {
+            let s = f32x4_sub(x, m);
+            let f = self.exp_neg_unchecked(s);
+            let bb = f32x4_sub(s, x);
+            let aa = f32x4_sub(s, bb);
+            let lo = f32x4_add(f32x4_sub(x, aa), f32x4_sub(f32x4_neg(m), bb));
+            // Where s = −∞ the correction is NaN; the result there is exp(−∞) = 0.
+            let lo = v128_andnot(lo, f32x4_eq(s, self.neg_inf));
+            f32x4_add(f32x4_mul(f, lo), f)
         }
 
         /// Four lanes of [`super::exp_neg_scalar`], clamp included.

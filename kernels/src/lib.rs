@@ -9,5 +9,6 @@ pub mod error;
 pub mod exp;
 pub mod nms;
 pub mod rng;
+pub mod softmax;
 
 pub use error::KernelError;
