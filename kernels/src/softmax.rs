@@ -96,11 +96,17 @@ enum RowKind {
     Infinite(usize),
 }
 
+/// Classifies a row by its maximum (which ignores NaN). NaN in a row with a finite maximum is caught later, when
+/// it turns the sum into NaN; only the rare +∞ rows pay for a scan.
 fn classify(x: &[f32], max: f32) -> RowKind {
-    if x.iter().any(|v| v.is_nan()) || max == f32::NEG_INFINITY {
+    if max == f32::NEG_INFINITY {
         RowKind::Undefined
     } else if max == f32::INFINITY {
-        RowKind::Infinite(x.iter().filter(|&&v| v == f32::INFINITY).count())
+        if x.iter().any(|v| v.is_nan()) {
+            RowKind::Undefined
+        } else {
+            RowKind::Infinite(x.iter().filter(|&&v| v == f32::INFINITY).count())
+        }
     } else {
         RowKind::Finite(max)
     }
@@ -381,19 +387,26 @@ impl Passes {
                 };
                 if algorithm == Algorithm::ThreePassReload {
                     let s = self.sum_exp(x, m, Some(y));
-                    self.scale(y, (1.0 / s) as f32);
+                    if s.is_nan() {
+                        y.fill(f32::NAN);
+                    } else {
+                        self.scale(y, (1.0 / s) as f32);
+                    }
                 } else {
                     let s = self.sum_exp(x, m, None);
-                    self.exp_scale(x, m, (1.0 / s) as f32, y);
+                    if s.is_nan() {
+                        y.fill(f32::NAN);
+                    } else {
+                        self.exp_scale(x, m, (1.0 / s) as f32, y);
+                    }
                 }
             }
             Algorithm::Online => {
                 let (m, s) = self.online(x);
-                let kind = classify(x, m);
-                if let RowKind::Finite(m) = kind {
-                    self.exp_scale(x, m, (1.0 / s) as f32, y);
-                } else {
-                    special_row(x, &kind, y, false);
+                match classify(x, m) {
+                    RowKind::Finite(_) if s.is_nan() => y.fill(f32::NAN),
+                    RowKind::Finite(m) => self.exp_scale(x, m, (1.0 / s) as f32, y),
+                    kind => special_row(x, &kind, y, false),
                 }
             }
             Algorithm::TwoPass => {
@@ -553,15 +566,18 @@ mod simd128 {
 
     pub(super) fn max(x: &[f32]) -> f32 {
         let full = x.len() / LANES * LANES;
-        let mut acc = [f32x4_splat(f32::NEG_INFINITY); 4];
+        // PERF: four named accumulators, not an array: V8 keeps locals in registers, indexed arrays in memory.
+        let lowest = f32x4_splat(f32::NEG_INFINITY);
+        let (mut a0, mut a1, mut a2, mut a3) = (lowest, lowest, lowest, lowest);
         let mut i = 0;
         while i < full {
-            for (k, a) in acc.iter_mut().enumerate() {
-                *a = f32x4_pmax(*a, load(x, i + 4 * k));
-            }
+            a0 = f32x4_pmax(a0, load(x, i));
+            a1 = f32x4_pmax(a1, load(x, i + 4));
+            a2 = f32x4_pmax(a2, load(x, i + 8));
+            a3 = f32x4_pmax(a3, load(x, i + 12));
             i += LANES;
         }
-        let vector = lanes(acc).into_iter().fold(f32::NEG_INFINITY, super::pmax);
+        let vector = lanes([a0, a1, a2, a3]).into_iter().fold(f32::NEG_INFINITY, super::pmax);
         x[full..].iter().fold(vector, |m, &v| super::pmax(m, v))
     }
 
@@ -579,7 +595,8 @@ mod simd128 {
         for (b, block) in x.chunks(BLOCK).enumerate() {
             let base = b * BLOCK;
             let full = block.len() / LANES * LANES;
-            let mut acc = [f32x4_splat(0.0); 4];
+            let zero = f32x4_splat(0.0);
+            let (mut acc0, mut acc1, mut acc2, mut acc3) = (zero, zero, zero, zero);
             let mut i = 0;
             // PERF: four independent vectors per iteration, each with its own accumulator.
             while i < full {
@@ -593,10 +610,10 @@ mod simd128 {
                     store(y, base + i + 8, e2);
                     store(y, base + i + 12, e3);
                 }
-                acc[0] = f32x4_add(acc[0], e0);
-                acc[1] = f32x4_add(acc[1], e1);
-                acc[2] = f32x4_add(acc[2], e2);
-                acc[3] = f32x4_add(acc[3], e3);
+                acc0 = f32x4_add(acc0, e0);
+                acc1 = f32x4_add(acc1, e1);
+                acc2 = f32x4_add(acc2, e2);
+                acc3 = f32x4_add(acc3, e3);
                 i += LANES;
             }
             let mut tail = 0.0f32;
@@ -607,19 +624,22 @@ mod simd128 {
                     y[base + full + j] = e;
                 }
             }
-            total += f64::from(reduce(acc) + tail);
+            total += f64::from(reduce([acc0, acc1, acc2, acc3]) + tail);
         }
         total
     }
 
     pub(super) fn scale(y: &mut [f32], s: f32) {
         let vs = f32x4_splat(s);
-        let full = y.len() / 4 * 4;
+        let full = y.len() / LANES * LANES;
         let mut i = 0;
         while i < full {
-            let v = f32x4_mul(load(y, i), vs);
-            store(y, i, v);
-            i += 4;
+            let (a, b, c, d) = (load(y, i), load(y, i + 4), load(y, i + 8), load(y, i + 12));
+            store(y, i, f32x4_mul(a, vs));
+            store(y, i + 4, f32x4_mul(b, vs));
+            store(y, i + 8, f32x4_mul(c, vs));
+            store(y, i + 12, f32x4_mul(d, vs));
+            i += LANES;
         }
         scalar::scale(&mut y[full..], s);
     }
@@ -655,21 +675,25 @@ mod simd128 {
         let (one, neg_inf) = (f32x4_splat(1.0), f32x4_splat(f32::NEG_INFINITY));
         let mut total = (f32::NEG_INFINITY, 0.0f64);
         for block in x.chunks(BLOCK) {
-            let mut m = [neg_inf; 4];
-            let mut d = [f32x4_splat(0.0); 4];
+            let step = |(m, d): (v128, v128), v: v128| {
+                let m_new = f32x4_pmax(m, v);
+                let rescale = v128_bitselect(one, k.exp_diff(m, m_new), f32x4_eq(m, m_new));
+                let term = v128_andnot(k.exp_diff(v, m_new), f32x4_eq(v, neg_inf));
+                (m_new, f32x4_add(f32x4_mul(d, rescale), term))
+            };
+            // PERF: named (max, sum) pairs stay in registers; an indexed array would live in memory.
+            let start = (neg_inf, f32x4_splat(0.0));
+            let (mut l0, mut l1, mut l2, mut l3) = (start, start, start, start);
             let full = block.len() / LANES * LANES;
             let mut i = 0;
             while i < full {
-                for j in 0..4 {
-                    let v = load(block, i + 4 * j);
-                    let m_new = f32x4_pmax(m[j], v);
-                    let rescale = v128_bitselect(one, k.exp_diff(m[j], m_new), f32x4_eq(m[j], m_new));
-                    let term = v128_andnot(k.exp_diff(v, m_new), f32x4_eq(v, neg_inf));
-                    d[j] = f32x4_add(f32x4_mul(d[j], rescale), term);
-                    m[j] = m_new;
-                }
+                l0 = step(l0, load(block, i));
+                l1 = step(l1, load(block, i + 4));
+                l2 = step(l2, load(block, i + 8));
+                l3 = step(l3, load(block, i + 12));
                 i += LANES;
             }
+            let (m, d) = ([l0.0, l1.0, l2.0, l3.0], [l0.1, l1.1, l2.1, l3.1]);
             let (mut tm, mut td) = (f32::NEG_INFINITY, 0.0f32);
             for &v in &block[full..] {
                 (tm, td) = scalar::online_step(tm, td, v);
@@ -735,21 +759,26 @@ mod simd128 {
         let mut total = (0.0f64, f32::NEG_INFINITY);
         for block in x.chunks(BLOCK) {
             let full = block.len() / LANES * LANES;
-            let mut mu = [f32x4_splat(0.0); 4];
-            let mut nu = [c.neg_inf; 4];
+            let add = |(mu, nu): (v128, v128), v: v128| {
+                let (mu_v, nu_v) = c.extexp(v);
+                let top = f32x4_pmax(nu, nu_v);
+                let mu = f32x4_add(
+                    f32x4_mul(mu, c.exp2_nonpositive(f32x4_sub(nu, top))),
+                    f32x4_mul(mu_v, c.exp2_nonpositive(f32x4_sub(nu_v, top))),
+                );
+                (mu, top)
+            };
+            let start = (f32x4_splat(0.0), c.neg_inf);
+            let (mut l0, mut l1, mut l2, mut l3) = (start, start, start, start);
             let mut i = 0;
             while i < full {
-                for j in 0..4 {
-                    let (mu_v, nu_v) = c.extexp(load(block, i + 4 * j));
-                    let top = f32x4_pmax(nu[j], nu_v);
-                    mu[j] = f32x4_add(
-                        f32x4_mul(mu[j], c.exp2_nonpositive(f32x4_sub(nu[j], top))),
-                        f32x4_mul(mu_v, c.exp2_nonpositive(f32x4_sub(nu_v, top))),
-                    );
-                    nu[j] = top;
-                }
+                l0 = add(l0, load(block, i));
+                l1 = add(l1, load(block, i + 4));
+                l2 = add(l2, load(block, i + 8));
+                l3 = add(l3, load(block, i + 12));
                 i += LANES;
             }
+            let (mu, nu) = ([l0.0, l1.0, l2.0, l3.0], [l0.1, l1.1, l2.1, l3.1]);
             let (mut tmu, mut tnu) = (0.0f32, f32::NEG_INFINITY);
             for &v in &block[full..] {
                 let (mu_v, nu_v) = scalar::extexp(v);

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use softscope_kernels::exp::{exp_neg, exp_neg_scalar_slice};
 use softscope_kernels::nms::{clustered_scene, soft_nms, soft_nms_scalar, Convention, NmsParams, NmsWorkspace};
 use softscope_kernels::rng::SplitMix64;
+use softscope_kernels::softmax::{exp_store_sum, softmax, softmax_rows, softmax_scalar, Algorithm};
 use stats::{median, BenchEnv, BenchReport, BenchResult};
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -196,6 +197,8 @@ async fn run_all(progress: impl Fn(String)) -> BenchReport {
         }
     }
 
+    softmax_suite(&mut results, &mut ratios, &progress).await;
+
     let navigator = window().navigator();
     BenchReport {
         env: BenchEnv {
@@ -209,6 +212,147 @@ async fn run_all(progress: impl Fn(String)) -> BenchReport {
         results,
         ratios,
     }
+}
+
+fn algorithm_name(algorithm: Algorithm) -> &'static str {
+    match algorithm {
+        Algorithm::ThreePassReload => "reload",
+        Algorithm::ThreePassRecompute => "recompute",
+        Algorithm::Online => "online",
+        Algorithm::TwoPass => "two_pass",
+    }
+}
+
+fn seeded_logits(n: usize, seed: u64) -> Vec<f32> {
+    let mut rng = SplitMix64::new(seed);
+    (0..n).map(|_| (4.0 * rng.normal()) as f32).collect()
+}
+
+/// Softmax: every algorithm, SIMD128 against its scalar twin, by size; the bare exp pass; the matrix roof.
+async fn softmax_suite(results: &mut Vec<BenchResult>, ratios: &mut BTreeMap<String, f64>, progress: &impl Fn(String)) {
+    let mut exp_pass_rate = 0.0;
+    for n in [113, 1024, 4096, 65_536, 1 << 20] {
+        let x = seeded_logits(n, n as u64);
+        let (mut y_simd, mut y_scalar) = (vec![0.0f32; n], vec![0.0f32; n]);
+        for algorithm in Algorithm::ALL {
+            let name = algorithm_name(algorithm);
+            progress(format!("softmax: {name}, n = {n}"));
+            let case = format!("n{n}");
+            let pair = interleaved(
+                &format!("softmax.{name}"),
+                &case,
+                n,
+                &mut [
+                    Contender {
+                        implementation: "simd128",
+                        run: Box::new(|| {
+                            let _ = softmax(black_box(&x), &mut y_simd, algorithm);
+                            black_box(&y_simd);
+                        }),
+                    },
+                    Contender {
+                        implementation: "scalar",
+                        run: Box::new(|| {
+                            let _ = softmax_scalar(black_box(&x), &mut y_scalar, algorithm);
+                            black_box(&y_scalar);
+                        }),
+                    },
+                ],
+            )
+            .await;
+            ratios.insert(format!("softmax.{name}.simd_over_scalar.{case}"), pair[1].median_ns / pair[0].median_ns);
+            if algorithm == Algorithm::ThreePassReload && n == 4096 {
+                ratios.insert("softmax.simd_over_scalar.n4096".into(), pair[1].median_ns / pair[0].median_ns);
+                // The denominator: the bare exp-store-sum pass over the same row, measured right here.
+                progress("softmax: bare exp + sum + store pass, n = 4096".into());
+                let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let mut y = vec![0.0f32; n];
+                let (mut y_full, x_full) = (vec![0.0f32; n], x.clone());
+                let pass = interleaved(
+                    "softmax.exp_pass",
+                    &case,
+                    n,
+                    &mut [
+                        Contender {
+                            implementation: "simd128",
+                            run: Box::new(|| {
+                                black_box(exp_store_sum(black_box(&x), max, &mut y).ok());
+                            }),
+                        },
+                        Contender {
+                            implementation: "reload (again, interleaved)",
+                            run: Box::new(|| {
+                                let _ = softmax(black_box(&x_full), &mut y_full, Algorithm::ThreePassReload);
+                                black_box(&y_full);
+                            }),
+                        },
+                    ],
+                )
+                .await;
+                ratios.insert("softmax.full_over_exp_pass.n4096".into(), pass[1].median_ns / pass[0].median_ns);
+                exp_pass_rate = pass[0].elements_per_s;
+                results.extend(pass);
+            }
+            results.extend(pair);
+        }
+    }
+
+    // Row-wise over matrices; the roof is the lower of the copy probe (8 bytes per element) and the exp pass.
+    for (rows, cols) in [(256usize, 4096usize), (4096, 4096)] {
+        progress(format!("softmax: row-wise {rows}×{cols}"));
+        let x = seeded_logits(rows * cols, 5);
+        let mut y = vec![0.0f32; rows * cols];
+        let case = format!("{rows}x{cols}");
+        let matrix = interleaved(
+            "softmax.rows",
+            &case,
+            rows * cols,
+            &mut [Contender {
+                implementation: "simd128",
+                run: Box::new(|| {
+                    let _ = softmax_rows(black_box(&x), &mut y, cols, Algorithm::ThreePassReload);
+                    black_box(&y);
+                }),
+            }],
+        )
+        .await;
+        if rows == 4096 {
+            let copy_elements_per_s = ratios.get("copy.gbps").copied().unwrap_or(0.0) * 1e9 / 8.0;
+            let roof = copy_elements_per_s.min(exp_pass_rate);
+            ratios.insert("softmax.matrix4096_over_roof".into(), matrix[0].elements_per_s / roof);
+        }
+        results.extend(matrix);
+    }
+
+    // Out of cache, the paper's claim: two-pass against three-pass on one 16M-element row.
+    progress("softmax: two-pass against three-pass, 16M elements".into());
+    let n = 16 << 20;
+    let x = seeded_logits(n, 16);
+    let (mut y_two, mut y_three) = (vec![0.0f32; n], vec![0.0f32; n]);
+    let big = interleaved(
+        "softmax.out_of_cache",
+        "n16M",
+        n,
+        &mut [
+            Contender {
+                implementation: "two_pass",
+                run: Box::new(|| {
+                    let _ = softmax(black_box(&x), &mut y_two, Algorithm::TwoPass);
+                    black_box(&y_two);
+                }),
+            },
+            Contender {
+                implementation: "reload",
+                run: Box::new(|| {
+                    let _ = softmax(black_box(&x), &mut y_three, Algorithm::ThreePassReload);
+                    black_box(&y_three);
+                }),
+            },
+        ],
+    )
+    .await;
+    ratios.insert("softmax.two_pass_over_reload.n16M".into(), big[1].median_ns / big[0].median_ns);
+    results.extend(big);
 }
 
 /// Publishes the report for the headless driver of `make bench`.
