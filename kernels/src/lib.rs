@@ -5,9 +5,11 @@
 //! feature the public entry points dispatch to the SIMD128 kernel; elsewhere they run the scalar twin, which gives
 //! bit-identical results, so native tests speak for both.
 
+pub mod alternatives;
 pub mod error;
 pub mod exp;
 pub mod nms;
+pub mod precision;
 pub mod rng;
 pub mod softmax;
 

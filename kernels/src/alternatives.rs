@@ -1,0 +1,231 @@
+//! Alternatives to softmax (ALGORITHMS.md §2): StableMax, sparsemax, entmax-1.5, and the unnormalised or
+//! re-normalised sigmoid, softplus and ReLU maps. Scalar reference kernels; the arithmetic is f64 internally and
+//! rounded once to f32, so each output is within 1 ULP of the exact value.
+//!
+//! NaN policy: a NaN anywhere makes every output of the row NaN. ±∞ inputs follow each map's limits where they
+//! exist (documented per function); a row that leaves a normalised map without mass gives NaN.
+
+use crate::error::{check_elementwise, KernelError};
+
+fn poisoned(x: &[f32], y: &mut [f32]) -> bool {
+    if x.iter().any(|v| v.is_nan()) {
+        y.fill(f32::NAN);
+        true
+    } else {
+        false
+    }
+}
+
+/// Writes `w / Σ w` for non-negative weights; NaN for the whole row when Σ w is 0 or not finite.
+fn normalise(w: &[f64], y: &mut [f32]) {
+    let sum: f64 = w.iter().sum();
+    if sum > 0.0 && sum.is_finite() {
+        for (y, w) in y.iter_mut().zip(w) {
+            *y = (w / sum) as f32;
+        }
+    } else {
+        y.fill(f32::NAN);
+    }
+}
+
+/// StableMax (Prieto et al. 2025): `s(x) = x + 1` for x ≥ 0, `1/(1 − x)` for x < 0, normalised. Not
+/// shift-invariant, so the logits are used as given. +∞ entries make the row NaN (∞/∞).
+pub fn stablemax(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    check_elementwise(x, y)?;
+    if poisoned(x, y) {
+        return Ok(());
+    }
+    let s: Vec<f64> = x.iter().map(|&v| stablemax_s(f64::from(v))).collect();
+    normalise(&s, y);
+    Ok(())
+}
+
+/// The StableMax kernel function `s`.
+pub fn stablemax_s(v: f64) -> f64 {
+    if v >= 0.0 {
+        v + 1.0
+    } else {
+        1.0 / (1.0 - v)
+    }
+}
+
+/// The logits sorted descending, in f64; ±∞ are kept.
+fn sorted_descending(x: &[f32]) -> Vec<f64> {
+    let mut z: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
+    z.sort_by(|a, b| b.total_cmp(a));
+    z
+}
+
+/// Sparsemax (Martins & Astudillo 2016): the Euclidean projection onto the simplex, `max(x − τ, 0)`, by the
+/// exact sort algorithm. Exact zeros outside the support. With +∞ entries, they share the mass equally.
+pub fn sparsemax(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    check_elementwise(x, y)?;
+    if poisoned(x, y) || infinite_limit(x, y) {
+        return Ok(());
+    }
+    let z = sorted_descending(x);
+    let (mut cumulative, mut support, mut support_sum) = (0.0, 0, 0.0);
+    for (k, &v) in z.iter().enumerate() {
+        cumulative += v;
+        if 1.0 + (k + 1) as f64 * v > cumulative {
+            support = k + 1;
+            support_sum = cumulative;
+        }
+    }
+    let tau = (support_sum - 1.0) / support as f64;
+    for (y, &v) in y.iter_mut().zip(x) {
+        *y = (f64::from(v) - tau).max(0.0) as f32;
+    }
+    Ok(())
+}
+
+/// The limit for rows with +∞ entries (they share the mass equally); `false` when there are none.
+fn infinite_limit(x: &[f32], y: &mut [f32]) -> bool {
+    let k = x.iter().filter(|&&v| v == f32::INFINITY).count();
+    if k == 0 {
+        return false;
+    }
+    for (y, &v) in y.iter_mut().zip(x) {
+        *y = if v == f32::INFINITY { 1.0 / k as f32 } else { 0.0 };
+    }
+    true
+}
+
+/// Entmax-1.5 (Peters, Niculae & Martins 2019): `[(x − max)/2 − τ]₊²` with τ from the exact sort algorithm of
+/// `entmax._tsallis_threshold_and_support`. Between softmax and sparsemax; exact zeros. +∞ entries share the mass.
+pub fn entmax15(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    check_elementwise(x, y)?;
+    if poisoned(x, y) || infinite_limit(x, y) {
+        return Ok(());
+    }
+    let top = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+    let z: Vec<f64> = sorted_descending(x).iter().map(|v| (v - top) / 2.0).collect();
+    let (mut sum, mut sum_sq) = (0.0, 0.0);
+    let mut tau_star = 0.0;
+    for (k, &v) in z.iter().enumerate() {
+        if v == f64::NEG_INFINITY {
+            break;
+        }
+        let n = (k + 1) as f64;
+        sum += v;
+        sum_sq += v * v;
+        let mean = sum / n;
+        let ss = n * (sum_sq / n - mean * mean);
+        let delta = (1.0 - ss) / n;
+        let tau = mean - delta.max(0.0).sqrt();
+        if tau <= v {
+            tau_star = tau;
+        }
+    }
+    let p: Vec<f64> = x.iter().map(|&v| ((f64::from(v) - top) / 2.0 - tau_star).max(0.0).powi(2)).collect();
+    // The exact algorithm already sums to 1; renormalising removes the last rounding of τ.
+    normalise(&p, y);
+    Ok(())
+}
+
+/// Element-wise logistic sigmoid `σ(x + bias)`, not normalised (sigmoid attention uses bias = −ln n).
+pub fn sigmoid(x: &[f32], bias: f32, y: &mut [f32]) -> Result<(), KernelError> {
+    check_elementwise(x, y)?;
+    for (y, &v) in y.iter_mut().zip(x) {
+        let t = f64::from(v) + f64::from(bias);
+        *y = (1.0 / (1.0 + (-t).exp())) as f32;
+    }
+    Ok(())
+}
+
+/// `softplus(x) / Σ softplus`, with softplus(x) = ln(1 + eˣ) evaluated stably. +∞ entries share the mass.
+pub fn softplus_normalised(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    check_elementwise(x, y)?;
+    if poisoned(x, y) || infinite_limit(x, y) {
+        return Ok(());
+    }
+    let w: Vec<f64> = x.iter().map(|&v| softplus(f64::from(v))).collect();
+    normalise(&w, y);
+    Ok(())
+}
+
+/// ln(1 + eˣ) without overflow for large x or loss of digits for very negative x.
+pub fn softplus(v: f64) -> f64 {
+    if v > 0.0 {
+        v + (-v).exp().ln_1p()
+    } else {
+        v.exp().ln_1p()
+    }
+}
+
+/// `ReLU(x) / Σ ReLU`; a row without positive entries has no mass and gives NaN. +∞ entries share the mass.
+pub fn relu_normalised(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    check_elementwise(x, y)?;
+    if poisoned(x, y) || infinite_limit(x, y) {
+        return Ok(());
+    }
+    let w: Vec<f64> = x.iter().map(|&v| f64::from(v).max(0.0)).collect();
+    normalise(&w, y);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(f: fn(&[f32], &mut [f32]) -> Result<(), KernelError>, x: &[f32], want: &[f64]) {
+        let mut y = vec![0.0; x.len()];
+        f(x, &mut y).unwrap();
+        for (y, w) in y.iter().zip(want) {
+            assert!((f64::from(*y) - w).abs() < 1e-6, "{x:?}: {y:?} vs {want:?}");
+        }
+    }
+
+    #[test]
+    fn stablemax_fixtures() {
+        // ALGORITHMS.md §2.9.
+        check(stablemax, &[1.0, 2.0, 3.0], &[0.222222, 0.333333, 0.444444]);
+        check(stablemax, &[-1.0, 0.0, 1.0], &[0.142857, 0.285714, 0.571429]);
+        check(stablemax, &[0.0, 0.0, 0.0], &[1.0 / 3.0; 3]);
+        check(stablemax, &[10.0, 0.0, -10.0], &[0.909774, 0.082707, 0.007519]);
+    }
+
+    #[test]
+    fn sparsemax_fixtures() {
+        check(sparsemax, &[1.0, 2.0, 3.0], &[0.0, 0.0, 1.0]);
+        check(sparsemax, &[0.5, 1.0, 1.2], &[0.0, 0.4, 0.6]);
+        check(sparsemax, &[1.0, 0.8, 0.1, -1.0], &[0.6, 0.4, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn entmax_fixtures() {
+        check(entmax15, &[1.0, 2.0, 3.0], &[0.0, 0.169281, 0.830719]);
+        check(entmax15, &[0.5, 1.0, 1.2], &[0.128358, 0.369994, 0.501648]);
+        check(entmax15, &[1.0, 0.8, 0.1, -1.0], &[0.529248, 0.393749, 0.077003, 0.0]);
+    }
+
+    #[test]
+    fn sigmoid_relu_and_softplus() {
+        let mut y = [0.0f32; 3];
+        sigmoid(&[1.0, 2.0, 3.0], -(3.0f32).ln(), &mut y).unwrap();
+        for (y, w) in y.iter().zip([0.475367, 0.711235, 0.870049]) {
+            assert!((f64::from(*y) - w).abs() < 1e-6);
+        }
+        check(relu_normalised, &[-1.0, 1.0, 3.0], &[0.0, 0.25, 0.75]);
+        let s = [softplus(-1.0), softplus(0.0), softplus(2.0)];
+        let total: f64 = s.iter().sum();
+        check(softplus_normalised, &[-1.0, 0.0, 2.0], &[s[0] / total, s[1] / total, s[2] / total]);
+        assert!((softplus(1000.0) - 1000.0).abs() < 1e-12 && softplus(-1000.0) >= 0.0);
+    }
+
+    #[test]
+    fn edge_rows_follow_the_policy() {
+        let mut y = [0.0f32; 3];
+        relu_normalised(&[-1.0, -2.0, 0.0], &mut y).unwrap();
+        assert!(y.iter().all(|v| v.is_nan()), "no positive entry, no mass");
+        sparsemax(&[1.0, f32::INFINITY, f32::INFINITY], &mut y).unwrap();
+        assert_eq!(y, [0.0, 0.5, 0.5]);
+        entmax15(&[f32::NAN, 1.0, 2.0], &mut y).unwrap();
+        assert!(y.iter().all(|v| v.is_nan()));
+        entmax15(&[f32::NEG_INFINITY, 1.0, 1.0], &mut y).unwrap();
+        assert_eq!(y, [0.0, 0.5, 0.5]);
+        check(sparsemax, &[5.0], &[1.0]);
+        check(entmax15, &[5.0], &[1.0]);
+        assert_eq!(stablemax(&[], &mut []), Err(KernelError::Empty));
+    }
+}
