@@ -1,6 +1,8 @@
 //! Shared page pieces: the lab frame with its URL notices, labelled controls and numeric read-outs.
 
+use crate::export::{download_png, download_text};
 use crate::url_state::{Choice, UrlNotice};
+use leptos::html::Canvas;
 use leptos::prelude::*;
 
 /// Formats a number for read-outs: four significant digits, scientific notation outside [1e-3, 1e5).
@@ -127,19 +129,35 @@ pub fn LogSlider(
     on_change: impl Fn(f64) + 'static,
     /// The value in words.
     describe: impl Fn(f64) -> String + Send + Sync + Copy + 'static,
+    /// Round to whole numbers (counts).
+    #[prop(optional)]
+    whole: bool,
 ) -> impl IntoView {
     let position = Signal::derive(move || value.get().log10());
+    let snap = move |p: f64| {
+        let v = round_to_significant(10f64.powf(p), 3);
+        if whole {
+            v.round()
+        } else {
+            v
+        }
+    };
+    let show: fn(f64) -> String = if whole {
+        |p| format!("{:.0}", round_to_significant(10f64.powf(p), 3).round())
+    } else {
+        |p| format_number(round_to_significant(10f64.powf(p), 3))
+    };
     view! {
         <Slider
             label
             key
             min=min.log10()
             max=max.log10()
-            step=0.01
+            step=0.001
             value=position
-            on_change=move |p| on_change(round_to_significant(10f64.powf(p), 3))
-            describe=move |p| describe(round_to_significant(10f64.powf(p), 3))
-            show=|p| format_number(round_to_significant(10f64.powf(p), 3))
+            on_change=move |p| on_change(snap(p))
+            describe=move |p| describe(snap(p))
+            show=show
         />
     }
 }
@@ -242,6 +260,62 @@ pub fn Readout(
             <span class="readout-label">{label}</span>
             <span class="readout-value">{move || value.get()}</span>
         </div>
+    }
+}
+
+/// A small "PNG" button that downloads a figure's canvas at the device pixel ratio.
+#[component]
+pub fn PngButton(
+    /// The figure's canvas.
+    canvas: NodeRef<Canvas>,
+    /// The downloaded file's name.
+    file_name: &'static str,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <button
+            type="button"
+            class="link-button"
+            data-testid=format!("png-{file_name}")
+            on:click=move |_| {
+                if let Some(c) = canvas.get_untracked() {
+                    error.set(download_png(&c, file_name).err().map(|e| e.0));
+                }
+            }
+        >
+            "PNG"
+        </button>
+        <Show when=move || error.get().is_some()>
+            <span class="field-error" role="alert">{move || error.get()}</span>
+        </Show>
+    }
+}
+
+/// A button that downloads text produced on demand (CSV, JSON).
+#[component]
+pub fn TextDownload(
+    /// The button's text.
+    label: &'static str,
+    /// The downloaded file's name.
+    file_name: &'static str,
+    /// Its MIME type.
+    mime: &'static str,
+    /// Produces the file's contents.
+    contents: impl Fn() -> String + 'static,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <button
+            type="button"
+            class="button secondary"
+            data-testid=format!("download-{file_name}")
+            on:click=move |_| error.set(download_text(&contents(), file_name, mime).err().map(|e| e.0))
+        >
+            {label}
+        </button>
+        <Show when=move || error.get().is_some()>
+            <span class="field-error" role="alert">{move || error.get()}</span>
+        </Show>
     }
 }
 

@@ -150,7 +150,7 @@ fn sum_terms(precision: Precision, terms: &[f64], order: Order) -> (f64, usize) 
     let mut absorbed = 0;
     let sum = indices.iter().fold(0.0, |s, &i| {
         let next = precision.add(s, terms[i]);
-        if next == s && terms[i] > 0.0 {
+        if next == s && s.is_finite() && terms[i] > 0.0 {
             absorbed += 1;
         }
         next
@@ -179,7 +179,7 @@ pub fn softmax(x: &[f64], precision: Precision, method: Method, order: Order) ->
                 let term = p.exp(p.sub(v, new_max));
                 let scaled = p.mul(d, rescale);
                 let next = p.add(scaled, term);
-                if next == scaled && term > 0.0 {
+                if next == scaled && scaled.is_finite() && term > 0.0 {
                     absorbed += 1;
                 }
                 (running_max, d) = (new_max, next);
@@ -203,7 +203,7 @@ pub fn softmax(x: &[f64], precision: Precision, method: Method, order: Order) ->
                 let a = p.round(mu_sum * 2f64.powf(nu_sum - top));
                 let b = p.round(mu * 2f64.powf(nu - top));
                 let next = p.add(a, b);
-                if next == a && b > 0.0 {
+                if next == a && a.is_finite() && b > 0.0 {
                     absorbed += 1;
                 }
                 (mu_sum, nu_sum) = (next, top);

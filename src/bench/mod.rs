@@ -355,6 +355,68 @@ async fn softmax_suite(results: &mut Vec<BenchResult>, ratios: &mut BTreeMap<Str
     results.extend(big);
 }
 
+/// What the softmax lab's "Benchmark in this browser" button reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuickSoftmax {
+    /// Per algorithm: (algorithm, SIMD128 result, scalar result).
+    pub rows: Vec<(Algorithm, BenchResult, BenchResult)>,
+    /// The memory-copy probe over 16 MiB, GB/s read + write.
+    pub copy_gbps: f64,
+    /// Whether timers were at full resolution.
+    pub isolated: bool,
+}
+
+/// A shorter run for the softmax lab: every algorithm at n = 65 536, SIMD128 against scalar, and a copy probe.
+pub async fn quick_softmax(progress: impl Fn(String)) -> QuickSoftmax {
+    let n = 65_536;
+    let x = seeded_logits(n, 3);
+    let mut rows = Vec::new();
+    for algorithm in Algorithm::ALL {
+        progress(format!("{}: SIMD128 against scalar", algorithm_name(algorithm)));
+        let (mut a, mut b) = (vec![0.0f32; n], vec![0.0f32; n]);
+        let pair = interleaved(
+            algorithm_name(algorithm),
+            "n65536",
+            n,
+            &mut [
+                Contender {
+                    implementation: "simd128",
+                    run: Box::new(|| {
+                        let _ = softmax(black_box(&x), &mut a, algorithm);
+                        black_box(&a);
+                    }),
+                },
+                Contender {
+                    implementation: "scalar",
+                    run: Box::new(|| {
+                        let _ = softmax_scalar(black_box(&x), &mut b, algorithm);
+                        black_box(&b);
+                    }),
+                },
+            ],
+        )
+        .await;
+        rows.push((algorithm, pair[0].clone(), pair[1].clone()));
+    }
+    progress("memory-copy probe".into());
+    let elements = 16 << 20 >> 2;
+    let (source, mut destination) = (vec![1.0f32; elements], vec![0.0f32; elements]);
+    let copy = interleaved(
+        "copy",
+        "16MiB",
+        elements,
+        &mut [Contender {
+            implementation: "copy_from_slice",
+            run: Box::new(|| {
+                destination.copy_from_slice(black_box(&source));
+                black_box(&destination);
+            }),
+        }],
+    )
+    .await;
+    QuickSoftmax { rows, copy_gbps: 2.0 * (elements * 4) as f64 / copy[0].median_ns, isolated: cross_origin_isolated() }
+}
+
 /// Publishes the report for the headless driver of `make bench`.
 fn publish(report: &BenchReport) {
     if let Ok(json) = serde_json::to_string(report) {

@@ -51,22 +51,37 @@ impl ChartTheme {
 /// What every chart function returns: plotters' error for the backend in use.
 pub type ChartResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-/// Vertical bars, one per value, on a y axis from 0 to `y_max`; `highlight` marks one bar in a second colour.
+/// Margin and label-area sizes of [`bar_chart`], in CSS pixels: (margin, x labels, y labels).
+const BAR_LAYOUT: (f64, f64, f64) = (8.0, 20.0, 44.0);
+
+/// The plotting rectangle of a [`bar_chart`] on a `width` × `height` px area: (left, top, right, bottom) in the
+/// same pixels, so pointer positions can be mapped back to bars and values.
+pub fn bar_plot_area(width: f64, height: f64, theme: &ChartTheme) -> (f64, f64, f64, f64) {
+    let (margin, x_labels, y_labels) = BAR_LAYOUT;
+    if theme.compact {
+        let m = f64::from(theme.px(4.0));
+        return (m, m, width - m, height - m);
+    }
+    let (m, xl, yl) = (f64::from(theme.px(margin)), f64::from(theme.px(x_labels)), f64::from(theme.px(y_labels)));
+    (m + yl, m, width - m, height - m - xl)
+}
+
+/// Vertical bars from 0 to each value (negative values hang down) over `y_range`; `highlight` marks one bar.
 pub fn bar_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     values: &[f32],
-    y_max: f32,
+    y_range: Range<f64>,
     y_desc: &str,
     highlight: Option<usize>,
     theme: &ChartTheme,
 ) -> ChartResult<DB> {
     let n = values.len().max(1) as f64;
-    let y_range = 0f64..f64::from(y_max.max(f32::MIN_POSITIVE));
+    let (margin, x_labels, y_labels) = BAR_LAYOUT;
     // Bars are centred on whole numbers so that the axis labels sit under them.
     let mut builder = ChartBuilder::on(area);
-    builder.margin(theme.px(if theme.compact { 4.0 } else { 8.0 }));
+    builder.margin(theme.px(if theme.compact { 4.0 } else { margin }));
     if !theme.compact {
-        builder.x_label_area_size(theme.px(20.0)).y_label_area_size(theme.px(44.0));
+        builder.x_label_area_size(theme.px(x_labels)).y_label_area_size(theme.px(y_labels));
     }
     let mut chart = builder.build_cartesian_2d(-0.5f64..n - 0.5, y_range)?;
     if !theme.compact {
@@ -86,9 +101,9 @@ pub fn bar_chart<DB: DrawingBackend>(
     }
     // PERF: very many bars would cost one path each for a gap nobody can see; drop the gap once bars get thin.
     let gap = if values.len() > 200 { 0.0 } else { 0.12 };
-    chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
+    chart.draw_series(values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, &v)| {
         let color = if Some(i) == highlight { PALETTE[1] } else { PALETTE[0] };
-        let x = i as f64;
+        let x = i as f64 - 0.5;
         Rectangle::new([(x + gap, 0.0), (x + 1.0 - gap, f64::from(v))], color.filled())
     }))?;
     Ok(())
@@ -262,7 +277,7 @@ mod tests {
 
     #[test]
     fn bar_chart_draws_one_filled_rect_per_value_with_the_highlight_in_its_own_colour() {
-        let svg = render(|root| bar_chart(root, &[0.1, 0.6, 0.3], 1.0, "probability", Some(1), &THEME).unwrap());
+        let svg = render(|root| bar_chart(root, &[0.1, 0.6, 0.3], 0.0..1.0, "probability", Some(1), &THEME).unwrap());
         assert!(svg.starts_with("<svg"), "{svg}");
         assert_eq!(svg.matches(r##"fill="#0072B2""##).count(), 2, "{svg}");
         assert_eq!(svg.matches(r##"fill="#E69F00""##).count(), 1, "{svg}");
@@ -271,7 +286,7 @@ mod tests {
 
     #[test]
     fn taller_values_draw_taller_bars() {
-        let svg = render(|root| bar_chart(root, &[0.25, 1.0], 1.0, "p", None, &THEME).unwrap());
+        let svg = render(|root| bar_chart(root, &[0.25, 1.0], 0.0..1.0, "p", None, &THEME).unwrap());
         let heights: Vec<f64> = svg
             .split("<rect")
             .filter(|r| r.contains(r##"fill="#0072B2""##))
@@ -283,6 +298,31 @@ mod tests {
         assert_eq!(heights.len(), 2);
         let ratio = heights[1] / heights[0];
         assert!((ratio - 4.0).abs() < 0.2, "{heights:?}");
+    }
+
+    #[test]
+    fn bar_plot_area_is_where_the_bars_are_drawn() {
+        // A full-height bar spans the plotting area vertically; pointer mapping relies on this.
+        let svg = render(|root| bar_chart(root, &[1.0, -1.0], -1.0..1.0, "logit", None, &THEME).unwrap());
+        let rects: Vec<[f64; 4]> = svg
+            .split("<rect")
+            .filter(|r| r.contains(r##"fill="#0072B2""##))
+            .map(|r| {
+                let attr = |name: &str| -> f64 {
+                    r.split(&format!(" {name}=\"")).nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
+                };
+                [attr("x"), attr("y"), attr("width"), attr("height")]
+            })
+            .collect();
+        let (left, top, right, bottom) = bar_plot_area(400.0, 240.0, &THEME);
+        let [x0, y0, _, h0] = rects[0];
+        let [x1, y1, w1, h1] = rects[1];
+        assert!((y0 - top).abs() <= 1.5, "{y0} vs {top}");
+        assert!((y1 + h1 - bottom).abs() <= 1.5, "{} vs {bottom}", y1 + h1);
+        assert!((h0 - h1).abs() <= 1.5 && (y0 + h0 - y1).abs() <= 1.5, "positive and negative bars meet at 0");
+        let slot = (right - left) / 2.0;
+        assert!((x0 - (left + 0.12 * slot)).abs() <= 1.5, "{x0}");
+        assert!((x1 + w1 - (right - 0.12 * slot)).abs() <= 2.5, "{}", x1 + w1);
     }
 
     #[test]
@@ -301,7 +341,7 @@ mod tests {
     #[test]
     fn compact_mode_draws_data_without_axes_or_legend() {
         let compact = ChartTheme { compact: true, ..THEME };
-        let svg = render(|root| bar_chart(root, &[0.5, 1.0], 1.0, "probability", None, &compact).unwrap());
+        let svg = render(|root| bar_chart(root, &[0.5, 1.0], 0.0..1.0, "probability", None, &compact).unwrap());
         assert!(!svg.contains("probability") && !svg.contains("<text"), "{svg}");
         assert_eq!(svg.matches(r##"fill="#0072B2""##).count(), 2);
         let points = [(0.0, 0.0), (1.0, 1.0)];

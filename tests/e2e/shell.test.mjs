@@ -92,12 +92,13 @@ test("a slider changes the figure and the URL, and the URL restores it", async (
   const { page, errors, close } = await openPage("/softmax");
   const entropy = () => page.locator('[data-testid="softmax-readouts"] .readout-value').first().textContent();
   const before = await entropy();
-  const pixelsBefore = await page.$eval("main canvas", (c) => c.toDataURL());
+  const figure = `canvas[data-figure="softmax-probabilities"]`;
+  const pixelsBefore = await page.$eval(figure, (c) => c.toDataURL());
   await page.locator('input[data-key="temperature"]').fill("-1.5");
   await page.waitForFunction(() => location.search.includes("temperature=0.0316"));
   const after = await entropy();
   assert.notEqual(after, before);
-  assert.notEqual(await page.$eval("main canvas", (c) => c.toDataURL()), pixelsBefore);
+  assert.notEqual(await page.$eval(figure, (c) => c.toDataURL()), pixelsBefore);
   assert.equal(await page.locator(`label[for="control-temperature"] output`).textContent(), "0.03160");
   assert.equal(await page.locator('input[data-key="temperature"]').getAttribute("aria-valuetext"), "temperature 0.03160");
   await page.reload();

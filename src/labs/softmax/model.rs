@@ -184,7 +184,9 @@ pub fn parse_logits(text: &str) -> Result<Vec<f32>, String> {
     match values.len() {
         0 => Ok(values),
         1 => Err("softmax needs at least two logits".into()),
-        n if n > URL_LOGIT_LIMIT => Err(format!("a list holds at most {URL_LOGIT_LIMIT} logits; use the generator for more")),
+        n if n > URL_LOGIT_LIMIT => {
+            Err(format!("a list holds at most {URL_LOGIT_LIMIT} logits; use the generator for more"))
+        }
         _ => Ok(values),
     }
 }
@@ -203,7 +205,9 @@ impl QueryValue for VariantList {
     fn parse_query(text: &str, _: Option<Range>) -> Result<Self, String> {
         text.split(',')
             .filter(|t| !t.is_empty())
-            .map(|t| Variant::ALL.iter().copied().find(|v| v.slug() == t).ok_or_else(|| format!("unknown variant “{t}”")))
+            .map(|t| {
+                Variant::ALL.iter().copied().find(|v| v.slug() == t).ok_or_else(|| format!("unknown variant “{t}”"))
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(Self)
     }
@@ -295,7 +299,11 @@ pub fn softmax(logits: &[f32], temperature: f64) -> Option<Distribution> {
         .ok()?;
     let mut log_p = vec![0.0; logits.len()];
     log_softmax(&scaled, &mut log_p).ok()?;
-    let entropy = -probabilities.iter().zip(&log_p).map(|(&p, &l)| if p > 0.0 { f64::from(p) * f64::from(l) } else { 0.0 }).sum::<f64>();
+    let entropy = -probabilities
+        .iter()
+        .zip(&log_p)
+        .map(|(&p, &l)| if p > 0.0 { f64::from(p) * f64::from(l) } else { 0.0 })
+        .sum::<f64>();
     Some(Distribution { argmax: argmax(&probabilities), probabilities, entropy: entropy.max(0.0) })
 }
 
@@ -377,13 +385,24 @@ pub fn histogram(values: &[f32], bins: usize, lo: f32, hi: f32) -> Vec<f32> {
     counts
 }
 
+/// One method in one format against the f64 reference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrecisionCell {
+    /// The largest per-element error in ULPs of the format (∞ for NaN or ∞).
+    pub max_ulp: f64,
+    /// Whether an intermediate overflowed.
+    pub overflowed: bool,
+    /// How many terms were absorbed by the running sum.
+    pub absorbed: usize,
+}
+
 /// The precision panel: each method in each format against the f64 reference.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrecisionReport {
     /// How many logits were emulated (at most [`PRECISION_LIMIT`]).
     pub emulated: usize,
-    /// For each method: per format, (max ULP error, overflowed, absorbed terms).
-    pub rows: Vec<(precision::Method, Vec<(Precision, f64, bool, usize)>)>,
+    /// For each method, one cell per format in [`Precision::ALL`] order.
+    pub rows: Vec<(precision::Method, Vec<PrecisionCell>)>,
     /// Per-element ULP errors in the selected format, one series per method.
     pub strips: Vec<(precision::Method, Vec<f64>)>,
     /// The largest scaled logit (what the naive exp sees).
@@ -403,7 +422,8 @@ pub fn precision_report(logits: &[f32], temperature: f64, order: Order, selected
         for p in Precision::ALL {
             let e = precision::softmax(&x, p, method, order);
             let errors = precision::ulp_errors(&e.probabilities, &exact, p);
-            cells.push((p, errors.iter().copied().fold(0.0, f64::max), e.overflowed, e.absorbed));
+            let max_ulp = errors.iter().copied().fold(0.0, f64::max);
+            cells.push(PrecisionCell { max_ulp, overflowed: e.overflowed, absorbed: e.absorbed });
             if p == selected {
                 strips.push((method, errors));
             }
@@ -501,18 +521,24 @@ pub fn passes(algorithm: Algorithm, logits: &[f32], temperature: f64) -> Vec<Pas
     let e: Vec<f64> = x.iter().map(|v| (v - m).exp()).collect();
     let s: f64 = e.iter().sum();
     let running = |values: &[f64]| -> Vec<f64> {
-        values.iter().scan(0.0, |acc, v| {
-            *acc += v;
-            Some(*acc)
-        }).collect()
+        values
+            .iter()
+            .scan(0.0, |acc, v| {
+                *acc += v;
+                Some(*acc)
+            })
+            .collect()
     };
     let max_pass = Pass {
         title: "m = max x",
         traffic: "read x",
-        states: x.iter().scan(f64::NEG_INFINITY, |acc, &v| {
-            *acc = acc.max(v);
-            Some(format!("m = {}", fmt(*acc)))
-        }).collect(),
+        states: x
+            .iter()
+            .scan(f64::NEG_INFINITY, |acc, &v| {
+                *acc = acc.max(v);
+                Some(format!("m = {}", fmt(*acc)))
+            })
+            .collect(),
     };
     let y: Vec<String> = e.iter().map(|v| format!("y = {}", fmt(v / s))).collect();
     match algorithm {
@@ -545,7 +571,9 @@ pub fn passes(algorithm: Algorithm, logits: &[f32], temperature: f64) -> Vec<Pas
                 })
                 .collect();
             vec![
-                Pass { title: "(m, d): m′ = max(m, x), d′ = d·e^(m−m′) + e^(x−m′)", traffic: "read x", states },
+                Pass {
+                    title: "(m, d): m′ = max(m, x), d′ = d·e^(m−m′) + e^(x−m′)", traffic: "read x", states
+                },
                 Pass { title: "y = exp(x − m) / d", traffic: "read x, write y", states: y },
             ]
         }
@@ -604,7 +632,7 @@ mod tests {
 
     #[test]
     fn every_variant_is_computed_and_flagged() {
-        let results = variants(&[1.0, 2.0, 3.0], 1.0, &Variant::ALL);
+        let results = variants(&[1.0, 2.0, 3.0], 1.0, Variant::ALL);
         assert_eq!(results.len(), Variant::ALL.len());
         let get = |v: Variant| results.iter().find(|r| r.variant == v).unwrap();
         assert!(close(f64::from(get(Variant::StableMax).values[0]), 0.222222, 1e-6));
@@ -650,9 +678,9 @@ mod tests {
         // Naive softmax of large logits overflows in f32; shifted stays within a few ULP.
         let big = precision_report(&[1001.0, 1002.0, 1003.0], 1.0, Order::Given, Precision::F32);
         let naive = &big.rows[0].1[1];
-        assert!(naive.2, "naive overflows in f32");
+        assert!(naive.overflowed, "naive overflows in f32");
         let shifted = &big.rows[1].1[1];
-        assert!(!shifted.2 && shifted.1 <= 4.0, "{shifted:?}");
+        assert!(!shifted.overflowed && shifted.max_ulp <= 4.0, "{shifted:?}");
     }
 
     #[test]
