@@ -1,6 +1,10 @@
 //! Alternatives to softmax (ALGORITHMS.md §2): StableMax, sparsemax, entmax-1.5, and the unnormalised or
-//! re-normalised sigmoid, softplus and ReLU maps. Scalar reference kernels; the arithmetic is f64 internally and
-//! rounded once to f32, so each output is within 1 ULP of the exact value.
+//! re-normalised sigmoid, softplus and ReLU maps, plus the entropy of a distribution.
+//!
+//! StableMax, ReLU-normalised, sigmoid and entropy are element-wise with a sum: each has a SIMD128 kernel and a
+//! bit-identical scalar twin (`*_scalar`), in f32 with the blocked summation of [`crate::softmax`]. Sparsemax and
+//! entmax-1.5 are sort-based and softplus needs a logarithm: they are scalar, computed in f64 and rounded once, so
+//! each output is within 1 ULP of the exact value.
 //!
 //! NaN policy: a NaN anywhere makes every output of the row NaN. ±∞ inputs follow each map's limits where they
 //! exist (documented per function); a row that leaves a normalised map without mass gives NaN.
@@ -29,15 +33,196 @@ fn normalise(w: &[f64], y: &mut [f32]) {
 }
 
 /// StableMax (Prieto et al. 2025): `s(x) = x + 1` for x ≥ 0, `1/(1 − x)` for x < 0, normalised. Not
-/// shift-invariant, so the logits are used as given. +∞ entries make the row NaN (∞/∞).
+/// shift-invariant, so the logits are used as given. +∞ entries make the row NaN (∞/∞). SIMD128 on wasm32.
 pub fn stablemax(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    normalised_map(x, y, Map::StableMax, true)
+}
+
+/// The scalar twin of [`stablemax`].
+pub fn stablemax_scalar(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    normalised_map(x, y, Map::StableMax, false)
+}
+
+/// `ReLU(x) / Σ ReLU`; a row without positive entries has no mass and gives NaN; +∞ entries share the mass.
+/// SIMD128 on wasm32.
+pub fn relu_normalised(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    normalised_map(x, y, Map::Relu, true)
+}
+
+/// The scalar twin of [`relu_normalised`].
+pub fn relu_normalised_scalar(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    normalised_map(x, y, Map::Relu, false)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Map {
+    StableMax,
+    Relu,
+}
+
+#[inline]
+fn map_scalar(map: Map, v: f32) -> f32 {
+    match map {
+        Map::StableMax => {
+            if v >= 0.0 {
+                v + 1.0
+            } else {
+                1.0 / (1.0 - v)
+            }
+        }
+        Map::Relu => {
+            if 0.0 < v {
+                v
+            } else {
+                0.0
+            }
+        }
+    }
+}
+
+/// `y = f(x) / Σ f(x)`: a map-store-sum pass, then a scale pass.
+fn normalised_map(x: &[f32], y: &mut [f32], map: Map, fast: bool) -> Result<(), KernelError> {
     check_elementwise(x, y)?;
-    if poisoned(x, y) {
+    if poisoned(x, y) || (map == Map::Relu && infinite_limit(x, y)) {
         return Ok(());
     }
-    let s: Vec<f64> = x.iter().map(|&v| stablemax_s(f64::from(v))).collect();
-    normalise(&s, y);
+    let sum = if fast { map_store_sum_fast(x, y, map) } else { map_store_sum_scalar(x, y, map) };
+    if sum > 0.0 && sum.is_finite() {
+        crate::softmax::scale_in_place(y, (1.0 / sum) as f32, fast);
+    } else {
+        y.fill(f32::NAN);
+    }
     Ok(())
+}
+
+fn map_store_sum_scalar(x: &[f32], y: &mut [f32], map: Map) -> f64 {
+    crate::softmax::blocked_sum_scalar(x.len(), |i| {
+        y[i] = map_scalar(map, x[i]);
+        y[i]
+    })
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn map_store_sum_fast(x: &[f32], y: &mut [f32], map: Map) -> f64 {
+    map_store_sum_scalar(x, y, map)
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn map_store_sum_fast(x: &[f32], y: &mut [f32], map: Map) -> f64 {
+    use core::arch::wasm32::*;
+    let (zero, one) = (f32x4_splat(0.0), f32x4_splat(1.0));
+    let out = y.as_mut_ptr();
+    let vector = |i: usize| {
+        debug_assert!(i + 4 <= x.len());
+        // SAFETY: the blocked sum asks only for i + 4 ≤ n = x.len() = y.len(); unaligned access is allowed.
+        let v = unsafe { v128_load(x.as_ptr().add(i) as *const v128) };
+        let r = match map {
+            Map::StableMax => v128_bitselect(f32x4_add(v, one), f32x4_div(one, f32x4_sub(one, v)), f32x4_ge(v, zero)),
+            Map::Relu => f32x4_pmax(zero, v),
+        };
+        // SAFETY: as above.
+        unsafe { v128_store(out.add(i) as *mut v128, r) };
+        r
+    };
+    let scalar = |i: usize| {
+        let r = map_scalar(map, x[i]);
+        // SAFETY: i < n, as above.
+        unsafe { *out.add(i) = r };
+        r
+    };
+    crate::softmax::blocked_sum_simd(x.len(), vector, scalar)
+}
+
+/// Entropy in nats, `−Σ p·log p` over the entries with p > 0, given the probabilities and their logarithms (from
+/// [`crate::softmax::log_softmax`], so no `ln 0` is ever taken). SIMD128 on wasm32.
+pub fn entropy(p: &[f32], log_p: &[f32]) -> Result<f64, KernelError> {
+    check_elementwise(p, log_p)?;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        let zero = f32x4_splat(0.0);
+        let vector = |i: usize| {
+            // SAFETY: i + 4 ≤ n = both lengths; unaligned loads are allowed.
+            let (a, b) = unsafe {
+                (v128_load(p.as_ptr().add(i) as *const v128), v128_load(log_p.as_ptr().add(i) as *const v128))
+            };
+            v128_and(f32x4_mul(a, b), f32x4_gt(a, zero))
+        };
+        Ok(-crate::softmax::blocked_sum_simd(p.len(), vector, |i| entropy_term(p[i], log_p[i])))
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        entropy_scalar(p, log_p)
+    }
+}
+
+/// The scalar twin of [`entropy`].
+pub fn entropy_scalar(p: &[f32], log_p: &[f32]) -> Result<f64, KernelError> {
+    check_elementwise(p, log_p)?;
+    Ok(-crate::softmax::blocked_sum_scalar(p.len(), |i| entropy_term(p[i], log_p[i])))
+}
+
+#[inline]
+fn entropy_term(p: f32, log_p: f32) -> f32 {
+    if p > 0.0 {
+        p * log_p
+    } else {
+        0.0
+    }
+}
+
+/// Element-wise logistic sigmoid `σ(x + bias)`, not normalised (sigmoid attention uses bias = −ln n); evaluated as
+/// `1/(1 + e^(−t))` or `e^t/(1 + e^t)` so the exponent is never positive. NaN stays NaN. SIMD128 on wasm32.
+pub fn sigmoid(x: &[f32], bias: f32, y: &mut [f32]) -> Result<(), KernelError> {
+    check_elementwise(x, y)?;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        let k = crate::exp::simd128::ExpConstants::new();
+        let (b, one, zero) = (f32x4_splat(bias), f32x4_splat(1.0), f32x4_splat(0.0));
+        let full = x.len() / 4 * 4;
+        let mut i = 0;
+        while i < full {
+            // SAFETY: i + 4 ≤ full ≤ both lengths; unaligned access is allowed.
+            let v = unsafe { v128_load(x.as_ptr().add(i) as *const v128) };
+            let t = f32x4_add(v, b);
+            let e = k.exp_neg(f32x4_neg(f32x4_abs(t)));
+            let r = f32x4_div(one, f32x4_add(one, e));
+            let out = v128_bitselect(r, f32x4_mul(e, r), f32x4_ge(t, zero));
+            // SAFETY: as above.
+            unsafe { v128_store(y.as_mut_ptr().add(i) as *mut v128, out) };
+            i += 4;
+        }
+        for (y, &v) in y[full..].iter_mut().zip(&x[full..]) {
+            *y = sigmoid_one(v, bias);
+        }
+        Ok(())
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        sigmoid_scalar(x, bias, y)
+    }
+}
+
+/// The scalar twin of [`sigmoid`].
+pub fn sigmoid_scalar(x: &[f32], bias: f32, y: &mut [f32]) -> Result<(), KernelError> {
+    check_elementwise(x, y)?;
+    for (y, &v) in y.iter_mut().zip(x) {
+        *y = sigmoid_one(v, bias);
+    }
+    Ok(())
+}
+
+#[inline]
+fn sigmoid_one(v: f32, bias: f32) -> f32 {
+    let t = v + bias;
+    let e = crate::exp::exp_neg_scalar(-t.abs());
+    let r = 1.0 / (1.0 + e);
+    if t >= 0.0 {
+        r
+    } else {
+        e * r
+    }
 }
 
 /// The StableMax kernel function `s`.
@@ -123,16 +308,6 @@ pub fn entmax15(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
     Ok(())
 }
 
-/// Element-wise logistic sigmoid `σ(x + bias)`, not normalised (sigmoid attention uses bias = −ln n).
-pub fn sigmoid(x: &[f32], bias: f32, y: &mut [f32]) -> Result<(), KernelError> {
-    check_elementwise(x, y)?;
-    for (y, &v) in y.iter_mut().zip(x) {
-        let t = f64::from(v) + f64::from(bias);
-        *y = (1.0 / (1.0 + (-t).exp())) as f32;
-    }
-    Ok(())
-}
-
 /// `softplus(x) / Σ softplus`, with softplus(x) = ln(1 + eˣ) evaluated stably. +∞ entries share the mass.
 pub fn softplus_normalised(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
     check_elementwise(x, y)?;
@@ -151,17 +326,6 @@ pub fn softplus(v: f64) -> f64 {
     } else {
         v.exp().ln_1p()
     }
-}
-
-/// `ReLU(x) / Σ ReLU`; a row without positive entries has no mass and gives NaN. +∞ entries share the mass.
-pub fn relu_normalised(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
-    check_elementwise(x, y)?;
-    if poisoned(x, y) || infinite_limit(x, y) {
-        return Ok(());
-    }
-    let w: Vec<f64> = x.iter().map(|&v| f64::from(v).max(0.0)).collect();
-    normalise(&w, y);
-    Ok(())
 }
 
 #[cfg(test)]

@@ -802,3 +802,74 @@ mod simd128 {
         scalar::two_pass_scale(&x[full..], inv_mu, nu_sum, &mut y[full..]);
     }
 }
+
+/// `Σ term(i)` over `0..n` in the blocked order of this module (16 lanes, blocks of 4096, f64 between blocks);
+/// the scalar side of [`blocked_sum_simd`], for other kernels that sum a mapped row.
+pub(crate) fn blocked_sum_scalar(n: usize, mut term: impl FnMut(usize) -> f32) -> f64 {
+    let mut total = 0.0f64;
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let full = start + (end - start) / LANES * LANES;
+        let mut acc = [0.0f32; LANES];
+        for i in start..full {
+            acc[(i - start) % LANES] += term(i);
+        }
+        let mut tail = 0.0f32;
+        for i in full..end {
+            tail += term(i);
+        }
+        total += f64::from(reduce16(&acc) + tail);
+        start = end;
+    }
+    total
+}
+
+/// The SIMD128 twin of [`blocked_sum_scalar`]: `vector(i)` gives the terms i..i+4 and `scalar(i)` one tail term.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) fn blocked_sum_simd(
+    n: usize,
+    mut vector: impl FnMut(usize) -> core::arch::wasm32::v128,
+    mut scalar: impl FnMut(usize) -> f32,
+) -> f64 {
+    use core::arch::wasm32::*;
+    let mut total = 0.0f64;
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let full = start + (end - start) / LANES * LANES;
+        let zero = f32x4_splat(0.0);
+        let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
+        let mut i = start;
+        while i < full {
+            a0 = f32x4_add(a0, vector(i));
+            a1 = f32x4_add(a1, vector(i + 4));
+            a2 = f32x4_add(a2, vector(i + 8));
+            a3 = f32x4_add(a3, vector(i + 12));
+            i += LANES;
+        }
+        let mut tail = 0.0f32;
+        for i in full..end {
+            tail += scalar(i);
+        }
+        let mut lanes = [0.0f32; LANES];
+        for (k, v) in [a0, a1, a2, a3].into_iter().enumerate() {
+            lanes[4 * k] = f32x4_extract_lane::<0>(v);
+            lanes[4 * k + 1] = f32x4_extract_lane::<1>(v);
+            lanes[4 * k + 2] = f32x4_extract_lane::<2>(v);
+            lanes[4 * k + 3] = f32x4_extract_lane::<3>(v);
+        }
+        total += f64::from(reduce16(&lanes) + tail);
+        start = end;
+    }
+    total
+}
+
+/// `y *= s`, SIMD128 on wasm32, for other kernels' normalisation.
+pub(crate) fn scale_in_place(y: &mut [f32], s: f32, fast: bool) {
+    if fast {
+        Passes::fastest().scale(y, s);
+    } else {
+        Passes::Scalar.scale(y, s);
+    }
+}

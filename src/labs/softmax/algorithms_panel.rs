@@ -18,6 +18,36 @@ pub fn AlgorithmsPanel(state: RwSignal<SoftmaxParams>, logits: Memo<Vec<f32>>) -
     // How many elements of the small row have been processed, across all passes.
     let step = RwSignal::new(usize::MAX);
     let total = Memo::new(move |_| trace.with(|t| t.len()) * shown.get());
+    let playing = RwSignal::new(false);
+    let timer = StoredValue::new(None::<IntervalHandle>);
+    let stop = move || {
+        playing.set(false);
+        if let Some(handle) = timer.get_value() {
+            handle.clear();
+        }
+        timer.set_value(None);
+    };
+    on_cleanup(stop);
+    let play = move |_| {
+        if playing.get_untracked() {
+            stop();
+            return;
+        }
+        step.set(0);
+        playing.set(true);
+        let handle = set_interval_with_handle(
+            move || {
+                let next = step.get_untracked().saturating_add(1);
+                if next > total.get_untracked() {
+                    stop();
+                } else {
+                    step.set(next);
+                }
+            },
+            std::time::Duration::from_millis(350),
+        );
+        timer.set_value(handle.ok());
+    };
     let bench = RwSignal::new(None::<QuickSoftmax>);
     let status = RwSignal::new(String::new());
     let running = RwSignal::new(false);
@@ -46,6 +76,7 @@ pub fn AlgorithmsPanel(state: RwSignal<SoftmaxParams>, logits: Memo<Vec<f32>>) -
                     key="algorithm"
                     value=Signal::derive(move || algorithm.get())
                     on_change=move |a: Algorithm| {
+                        stop();
                         step.set(usize::MAX);
                         state.update(|p| p.algorithm = Chosen(a));
                     }
@@ -57,9 +88,15 @@ pub fn AlgorithmsPanel(state: RwSignal<SoftmaxParams>, logits: Memo<Vec<f32>>) -
                     max=24.0
                     step=1.0
                     value=Signal::derive(move || step.get().min(total.get()) as f64)
-                    on_change=move |v| step.set((v as usize).min(total.get_untracked()))
+                    on_change=move |v| {
+                        stop();
+                        step.set((v as usize).min(total.get_untracked()));
+                    }
                     describe=move |v| format!("{v} of the passes' element steps")
                 />
+                <button type="button" class="button secondary play-passes" data-testid="play-passes" on:click=play>
+                    {move || if playing.get() { "Pause" } else { "Play the passes" }}
+                </button>
             </div>
             <p class="hint">
                 {move || {

@@ -2,7 +2,9 @@
 //! with its measures, the emulated-precision report, the algorithms' passes, and the CSV export.
 
 use crate::url_state::{Choice, Chosen, QueryValue, Range};
-use softscope_kernels::alternatives::{entmax15, relu_normalised, sigmoid, softplus_normalised, sparsemax, stablemax};
+use softscope_kernels::alternatives::{
+    entmax15, entropy, relu_normalised, sigmoid, softplus_normalised, sparsemax, stablemax,
+};
 use softscope_kernels::precision::{self, Order, Precision};
 use softscope_kernels::rng::SplitMix64;
 use softscope_kernels::softmax::{log_softmax, softmax_with_temperature, Algorithm};
