@@ -301,11 +301,7 @@ pub fn softmax(logits: &[f32], temperature: f64) -> Option<Distribution> {
         .ok()?;
     let mut log_p = vec![0.0; logits.len()];
     log_softmax(&scaled, &mut log_p).ok()?;
-    let entropy = -probabilities
-        .iter()
-        .zip(&log_p)
-        .map(|(&p, &l)| if p > 0.0 { f64::from(p) * f64::from(l) } else { 0.0 })
-        .sum::<f64>();
+    let entropy = entropy(&probabilities, &log_p).ok()?;
     Some(Distribution { argmax: argmax(&probabilities), probabilities, entropy: entropy.max(0.0) })
 }
 
