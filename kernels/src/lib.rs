@@ -6,6 +6,7 @@
 //! bit-identical results, so native tests speak for both.
 
 pub mod alternatives;
+pub mod attention;
 pub mod error;
 pub mod exp;
 pub mod nms;
