@@ -24,10 +24,13 @@ fn assert_close(got: &[f32], want: &[f64], tolerance: f64, what: &str) {
     }
 }
 
+/// One row of the §3.5 table: c, softmax weights, softmax entropy, elu+1, MALA paper form, NaLa code form.
+type SweepRow = (f32, [f64; 3], f64, [f64; 3], [f64; 3], [f64; 3]);
+
 #[test]
 fn query_norm_sweep_fixture() {
     // ALGORITHMS.md §3.5, q = c·[1, 0.5].
-    let table: [(f32, [f64; 3], f64, [f64; 3], [f64; 3], [f64; 3]); 5] = [
+    let table: [SweepRow; 5] = [
         (
             0.5,
             [0.3634, 0.3211, 0.3155],
