@@ -1,4 +1,5 @@
-//! The attention lab: attention maps of seeded queries and keys, and entropy against query norm.
+//! The attention lab: weight rows of softmax attention and its relatives for seeded queries and keys, as heatmaps,
+//! and the headline plot of entropy against query norm.
 
 pub mod model;
 
@@ -8,25 +9,41 @@ use crate::canvas::charts::{line_chart, Series};
 use crate::canvas::colormap::{heatmap_rgba, Colormap};
 use crate::canvas::Canvas2d;
 use crate::hooks::use_url_state;
-use crate::ui::{format_number, LabFrame, LogSlider, Readout, SeedInput, Slider};
+use crate::ui::{format_number, LabFrame, LogSlider, PngButton, Readout, SeedInput, Slider, TextDownload};
+use leptos::html::Canvas;
 use leptos::prelude::*;
-use model::{attention_map, entropy_vs_query_scale, AttentionMap, AttentionParams};
+use model::{curves_csv, entropy_curve, label, method_map, scene, slug, AttentionParams, MethodMap, METHODS, QUERIES};
+use softscope_kernels::attention::{Method, RowKind};
 
 /// The lab's entry in the registry.
 pub const META: LabMeta = LabMeta {
     slug: "attention",
     title: "Attention lab",
     summary: "Why attention gets spiky: score distributions, heatmaps and entropy against query norm.",
-    description: "Queries meet keys; softmax turns their scores into attention. Grow the query norm and watch \
-        each row's entropy fall. The full lab puts softmax beside its relatives (sigmoid, ReLU, softplus/LSSAR, \
-        linear attention with elu+1 or ReLU, MALA, NaLaFormer, SOFT, StableMax, entmax-1.5, selective temperature), \
-        flags negative or unnormalised weights honestly, and lets you drag 2-D queries and keys by hand.",
+    description: "Queries meet keys; each method turns their scores or features into attention weights. Grow the \
+        query norm and watch softmax rows get spiky while plain linear attention does not change at all: MALA and \
+        NaLaFormer are linear attentions built to bring that norm-to-spikiness link back.",
 };
 
-fn draw_heatmap(canvas: &web_sys::HtmlCanvasElement, map: &AttentionMap) {
-    let hi = map.weights.iter().copied().fold(0.0f32, f32::max);
-    let rgba = heatmap_rgba(&map.weights, Colormap::Viridis, 0.0, hi);
+/// Draws a weight map: viridis for non-negative rows, the diverging map when weights can be negative.
+fn draw_heatmap(canvas: &web_sys::HtmlCanvasElement, map: &MethodMap) {
+    let finite = map.weights.iter().copied().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((0.0f32, 0.0f32), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let rgba = if lo < 0.0 {
+        let bound = lo.abs().max(hi);
+        heatmap_rgba(&map.weights, Colormap::CoolWarm, -bound, bound)
+    } else {
+        heatmap_rgba(&map.weights, Colormap::Viridis, 0.0, hi)
+    };
     put_rgba(canvas, &rgba, map.cols as u32, map.rows as u32);
+}
+
+fn kind_note(kind: RowKind) -> Option<&'static str> {
+    match kind {
+        RowKind::Distribution => None,
+        RowKind::Unnormalised => Some("Rows are not normalised; entropy is of w/Σw."),
+        RowKind::Negative => Some("Rows sum to 1 but can be negative (blue); entropy is of |w|/Σ|w|."),
+    }
 }
 
 /// The `/attention` page.
@@ -34,115 +51,200 @@ fn draw_heatmap(canvas: &web_sys::HtmlCanvasElement, map: &AttentionMap) {
 pub fn AttentionLab() -> impl IntoView {
     let url = use_url_state::<AttentionParams>();
     let state = url.state;
-    let map = Memo::new(move |_| state.with(|p| attention_map(p, p.query_scale)));
-    // The curve does not depend on the query scale itself: recompute it only when the scene changes.
-    let scene = Memo::new(move |_| state.with(|p| (p.keys, p.dim, p.seed)));
-    let curve = Memo::new(move |_| {
-        scene.track();
-        state.with_untracked(|p| entropy_vs_query_scale(p, 40))
+    // Regenerated on every change, but equal scenes (e.g. after a query-scale change) do not notify downstream.
+    let scene_memo = Memo::new(move |_| state.with(scene));
+    let methods = Memo::new(move |_| state.with(|p| p.methods.0.clone()));
+    let scale = Memo::new(move |_| state.with(|p| p.query_scale));
+    let maps = Memo::new(move |_| {
+        scene_memo
+            .with(|s| methods.get().into_iter().map(|m| method_map(s, m, QUERIES, scale.get())).collect::<Vec<_>>())
     });
+    // The curves do not depend on the current query scale: recomputed only when the scene or the methods change.
+    let curves = Memo::new(move |_| {
+        scene_memo.with(|s| methods.get().into_iter().map(|m| (m, entropy_curve(s, m, 25))).collect::<Vec<_>>())
+    });
+    let curve_canvas = NodeRef::<Canvas>::new();
     let max_entropy = Signal::derive(move || format_number(f64::from(state.with(|p| p.keys)).ln()));
 
     view! {
         <LabFrame title=META.title description=META.description notices=url.notices>
             <div class="lab-grid">
                 <section class="panel controls" aria-label="Attention settings">
-                    <h2>"Settings"</h2>
+                    <h2>"Queries and keys"</h2>
                     <LogSlider
                         label="Query norm scale"
                         key="query_scale"
                         min=0.1
                         max=10.0
-                        value=Signal::derive(move || state.with(|p| p.query_scale))
+                        value=Signal::derive(move || scale.get())
                         on_change=move |s| state.update(|p| p.query_scale = s)
                         describe=|s| format!("query scale {}", format_number(s))
                     />
-                    <Slider
+                    <LogSlider
                         label="Number of keys"
                         key="keys"
                         min=4.0
-                        max=256.0
-                        step=1.0
+                        max=4096.0
                         value=Signal::derive(move || f64::from(state.with(|p| p.keys)))
-                        on_change=move |k| state.update(|p| p.keys = k as u32)
+                        on_change=move |k| state.update(|p| p.keys = k.clamp(4.0, 4096.0) as u32)
                         describe=|k| format!("{k} keys")
+                        whole=true
                     />
-                    <Slider
+                    <LogSlider
                         label="Head dimension d"
                         key="dim"
                         min=2.0
-                        max=64.0
-                        step=1.0
+                        max=256.0
                         value=Signal::derive(move || f64::from(state.with(|p| p.dim)))
-                        on_change=move |d| state.update(|p| p.dim = d as u32)
+                        on_change=move |d| state.update(|p| p.dim = d.clamp(2.0, 256.0) as u32)
                         describe=|d| format!("dimension {d}")
+                        whole=true
+                    />
+                    <Slider
+                        label="Key-norm spread"
+                        key="key_spread"
+                        min=0.0
+                        max=2.0
+                        step=0.05
+                        value=Signal::derive(move || state.with(|p| p.key_spread))
+                        on_change=move |v| state.update(|p| p.key_spread = v)
+                        describe=|v| format!("key norm spread {v:.2}")
+                    />
+                    <Slider
+                        label="Direction concentration"
+                        key="concentration"
+                        min=0.0
+                        max=20.0
+                        step=0.5
+                        value=Signal::derive(move || state.with(|p| p.concentration))
+                        on_change=move |v| state.update(|p| p.concentration = v)
+                        describe=|v| format!("key direction concentration {v}")
                     />
                     <SeedInput
                         value=Signal::derive(move || state.with(|p| p.seed))
                         on_change=move |s| state.update(|p| p.seed = s)
                     />
-                    <div class="readouts">
-                        <Readout
-                            label="mean row entropy (nats)"
-                            value=Signal::derive(move || map.with(|m| format_number(m.mean_entropy())))
-                        />
-                        <Readout label="uniform entropy ln n" value=max_entropy/>
-                    </div>
+                    <fieldset class="variant-toggles">
+                        <legend>"Methods"</legend>
+                        {METHODS.iter().map(|&m| view! {
+                            <label>
+                                <input
+                                    type="checkbox"
+                                    data-method=slug(m)
+                                    prop:checked=move || methods.with(|s| s.contains(&m))
+                                    on:change=move |_| state.update(|p| {
+                                        if let Some(i) = p.methods.0.iter().position(|x| *x == m) {
+                                            p.methods.0.remove(i);
+                                        } else {
+                                            p.methods.0.push(m);
+                                            p.methods.0.sort_by_key(|x| METHODS.iter().position(|y| y == x));
+                                        }
+                                    })
+                                />
+                                {label(m)}
+                            </label>
+                        }).collect::<Vec<_>>()}
+                    </fieldset>
                 </section>
-                <section class="panel figure" aria-label="Attention heatmap">
-                    <h2>"softmax(q·k / √d): 32 queries × keys"</h2>
-                    <Canvas2d
-                        name="attention-heatmap"
-                        label="Heatmap of softmax attention weights; rows are queries, columns are keys, brighter is more weight."
-                        height_px=240
-                        draw=move |canvas, _| map.with(|m| draw_heatmap(canvas, m))
-                    />
-                    <div class="legend" aria-hidden="true">
-                        <span>"0"</span>
-                        <span
-                            class="legend-bar"
-                            style=format!(
-                                "background:linear-gradient(to right,{},{},{})",
-                                Colormap::Viridis.css(0.0),
-                                Colormap::Viridis.css(0.5),
-                                Colormap::Viridis.css(1.0),
-                            )
-                        ></span>
-                        <span>"max weight"</span>
+                <section class="panel figure" aria-label="Entropy against query norm">
+                    <div class="panel-head">
+                        <h2>"Entropy vs query-norm scale"</h2>
+                        <PngButton canvas=curve_canvas file_name="attention-entropy.png"/>
+                        <TextDownload
+                            label="Curves (CSV)"
+                            file_name="softscope-attention-curves.csv"
+                            mime="text/csv"
+                            contents=move || curves.with(|c| curves_csv(c))
+                        />
                     </div>
-                    <h2>"Entropy vs query norm"</h2>
                     <Canvas2d
                         name="attention-entropy"
-                        label="Line chart: mean row entropy falls as the query norm scale grows from 0.1 to 10; a dashed rule marks the current scale."
-                        height_px=220
+                        label="Line chart: mean row entropy of each method against log10 of the query scale; a dashed rule marks the current scale. The table below lists the values at the current scale."
+                        height_px=260
+                        node_ref=curve_canvas
                         draw=move |canvas, theme| {
-                            let scale = state.with(|p| p.query_scale).log10();
+                            let marker = scale.get().log10();
                             let ln_n = f64::from(state.with(|p| p.keys)).ln();
-                            curve.with(|points| {
-                                let log_points: Vec<(f64, f64)> = points.iter().map(|&(s, h)| (s.log10(), h)).collect();
-                                let series = [Series { label: "softmax", points: &log_points, color: 0 }];
-                                plot(canvas, |area| {
-                                    line_chart(area, &series, -1.0..1.0, 0.0..ln_n * 1.05, "log10 query scale", "entropy (nats)", Some(scale), &theme)
-                                });
+                            curves.with(|curves| {
+                                let series: Vec<Series<'_>> = curves.iter().enumerate()
+                                    .map(|(i, (m, pts))| Series { label: label(*m), points: pts, color: i })
+                                    .collect();
+                                plot(canvas, |area| line_chart(area, &series, -1.0..1.0, 0.0..ln_n * 1.05, "log10 query scale", "entropy (nats)", Some(marker), &theme));
                             })
                         }
                     />
+                    <div class="readouts">
+                        <Readout label="uniform entropy ln n" value=max_entropy/>
+                    </div>
+                    <div class="table-wrap">
+                        <table class="data" data-testid="attention-table">
+                            <caption>"At the current query scale, over 32 queries"</caption>
+                            <thead><tr><th>"method"</th><th class="num">"mean entropy"</th><th class="num">"mean row sum"</th><th>"rows"</th></tr></thead>
+                            <tbody>
+                                {move || maps.with(|maps| maps.iter().map(|m| view! {
+                                    <tr data-method=slug(m.method)>
+                                        <td>{label(m.method)}</td>
+                                        <td class="num entropy">{format!("{:.6}", m.mean_entropy())}</td>
+                                        <td class="num">{format_number(m.mean_sum)}</td>
+                                        <td>{match m.kind { RowKind::Distribution => "distribution", RowKind::Unnormalised => "unnormalised ⚑", RowKind::Negative => "can be negative ⚑" }}</td>
+                                    </tr>
+                                }).collect::<Vec<_>>())}
+                            </tbody>
+                        </table>
+                    </div>
                     <p class="explain">
-                        "For weights p ∝ exp(c·a), the entropy obeys dH/dc = −c·Var"<sub>"p"</sub>"(a) ≤ 0: \
-                        scaling queries up can only make attention spikier. With 1/√d the scores keep unit \
-                        variance at c = 1 whatever the head dimension."
+                        "For softmax, scaling the query by c scales every score by c, and dH/dc = −c·Var"<sub>"p"</sub>"(s) ≤ 0: \
+                        bigger queries can only make attention spikier. Linear attention w ∝ φ(q)·φ(k) loses this link: with \
+                        φ = ReLU the weights do not depend on ‖q‖ at all. MALA (arXiv:2507.00698) adds a term that grows \
+                        with ‖q‖ (and can turn weights negative); NaLaFormer (arXiv:2506.21137) raises the query's direction \
+                        to a power that grows with ‖q‖. Sigmoid (arXiv:2409.04431) and ReLU rows are not normalised."
                     </p>
                 </section>
             </div>
+            <section class="panel wide" aria-label="Heatmaps">
+                <h2>"Weights: 32 queries (rows) × keys (columns)"</h2>
+                <div class="variant-grid">
+                    <For each=move || methods.get() key=|m| slug(*m) let:method>
+                        <HeatmapCard method maps/>
+                    </For>
+                </div>
+            </section>
         </LabFrame>
+    }
+}
+
+/// One method's heatmap with its read-outs.
+#[component]
+fn HeatmapCard(method: Method, maps: Memo<Vec<MethodMap>>) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let map = Memo::new(move |_| maps.with(|m| m.iter().find(|m| m.method == method).cloned()));
+    view! {
+        <article class="variant-card" data-method=slug(method)>
+            <header>
+                <h3>{label(method)}</h3>
+                <PngButton canvas file_name="attention-heatmap.png"/>
+            </header>
+            <Canvas2d
+                name=format!("heatmap-{}", slug(method))
+                label=format!("Heatmap of {} weights: rows are queries, columns keys, brighter is more weight.", label(method))
+                height_px=150
+                node_ref=canvas
+                draw=move |c, _| map.with(|m| if let Some(m) = m { draw_heatmap(c, m) })
+            />
+            <div class="readouts compact">
+                <Readout label="mean entropy" value=Signal::derive(move || map.with(|m| m.as_ref().map_or("—".into(), |m| format_number(m.mean_entropy()))))/>
+                <Readout label="mean row sum" value=Signal::derive(move || map.with(|m| m.as_ref().map_or("—".into(), |m| format_number(m.mean_sum))))/>
+            </div>
+            {move || map.with(|m| m.as_ref().and_then(|m| kind_note(m.kind))).map(|n| view! { <p class="hint flag">{n}</p> })}
+        </article>
     }
 }
 
 /// The landing card's live figure: a small softmax attention heatmap.
 #[component]
 pub fn Thumbnail() -> impl IntoView {
-    let params = AttentionParams { keys: 48, query_scale: 2.0, ..AttentionParams::default() };
-    let map = attention_map(&params, params.query_scale);
+    let params = AttentionParams { keys: 40, ..AttentionParams::default() };
+    let map = method_map(&scene(&params), Method::Softmax, QUERIES, 4.0);
     view! {
         <Canvas2d
             name="thumbnail-attention"

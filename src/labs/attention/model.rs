@@ -1,85 +1,223 @@
-//! The attention lab's pure model: seeded queries and keys, softmax attention maps and entropy against query norm.
+//! The attention lab's pure model: seeded queries and keys, every method's weight rows, their measures, and
+//! entropy against query-norm scale.
 
-use crate::labs::softmax::model::softmax;
+use crate::url_state::{QueryValue, Range};
+use softscope_kernels::attention::{measures, weights, Method, RowKind};
 use softscope_kernels::rng::SplitMix64;
+
+/// The methods the lab offers, in display order.
+pub const METHODS: [Method; 12] = [
+    Method::Softmax,
+    Method::Selective { beta: 2.0 },
+    Method::Sigmoid,
+    Method::ReluSeqlen,
+    Method::Lssa,
+    Method::Lssar { power: 15.0 },
+    Method::LinearElu,
+    Method::LinearRelu,
+    Method::MalaPaper,
+    Method::NaLa,
+    Method::SoftGaussian,
+    Method::StableMax,
+];
+
+/// A method's name in the URL.
+pub fn slug(method: Method) -> &'static str {
+    match method {
+        Method::Softmax => "softmax",
+        Method::Selective { .. } => "selective",
+        Method::Sigmoid => "sigmoid",
+        Method::ReluSeqlen => "relu",
+        Method::Lssa => "lssa",
+        Method::Lssar { .. } => "lssar",
+        Method::LinearElu => "linear-elu",
+        Method::LinearRelu => "linear-relu",
+        Method::MalaPaper => "mala",
+        Method::MalaCode => "mala-code",
+        Method::NaLa => "nala",
+        Method::SoftGaussian => "soft",
+        Method::StableMax => "stablemax",
+        Method::Entmax15 => "entmax15",
+    }
+}
+
+/// A method's name for people.
+pub fn label(method: Method) -> &'static str {
+    match method {
+        Method::Softmax => "softmax",
+        Method::Selective { .. } => "selective softmax (β = 2)",
+        Method::Sigmoid => "sigmoid (b = −ln n)",
+        Method::ReluSeqlen => "ReLU / n",
+        Method::Lssa => "LSSA (softplus)",
+        Method::Lssar { .. } => "LSSAR (p = 15)",
+        Method::LinearElu => "linear, elu + 1",
+        Method::LinearRelu => "linear, ReLU",
+        Method::MalaPaper => "MALA",
+        Method::MalaCode => "MALA (code form)",
+        Method::NaLa => "NaLaFormer",
+        Method::SoftGaussian => "SOFT (Gaussian)",
+        Method::StableMax => "StableMax",
+        Method::Entmax15 => "entmax-1.5",
+    }
+}
+
+/// The methods shown, as a comma-separated list of slugs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodList(pub Vec<Method>);
+
+impl Default for MethodList {
+    fn default() -> Self {
+        Self(vec![Method::Softmax, Method::LinearRelu, Method::MalaPaper, Method::NaLa])
+    }
+}
+
+impl QueryValue for MethodList {
+    fn parse_query(text: &str, _: Option<Range>) -> Result<Self, String> {
+        text.split(',')
+            .filter(|t| !t.is_empty())
+            .map(|t| METHODS.iter().copied().find(|m| slug(*m) == t).ok_or_else(|| format!("unknown method “{t}”")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
+    }
+    fn to_query(&self) -> String {
+        self.0.iter().map(|m| slug(*m)).collect::<Vec<_>>().join(",")
+    }
+}
 
 crate::url_state! {
     /// The attention lab's parameters, all in the URL.
     pub struct AttentionParams {
-        keys: u32 = 64, range(4, 256), "Number of keys";
-        dim: u32 = 16, range(2, 64), "Head dimension d";
+        keys: u32 = 64, range(4, 4096), "Number of keys";
+        dim: u32 = 16, range(2, 256), "Head dimension d";
         query_scale: f64 = 1.0, range(0.1, 10.0), "Query norm scale";
+        key_spread: f64 = 0.0, range(0.0, 2.0), "Key-norm spread";
+        concentration: f64 = 0.0, range(0.0, 20.0), "Direction concentration";
         seed: u64 = 1, "Seed";
+        methods: MethodList = MethodList::default(), "Methods";
     }
 }
 
-/// How many queries the heatmap shows.
+/// How many queries the heatmaps show.
 pub const QUERIES: usize = 32;
+/// Queries averaged for the entropy-vs-scale curves.
+pub const CURVE_QUERIES: usize = 8;
 
-/// Row-major `rows × cols` attention weights with each row's entropy.
+/// Seeded queries (unit scale) and keys, row-major.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AttentionMap {
-    /// Number of queries.
+pub struct Scene {
+    /// Head dimension.
+    pub dim: usize,
+    /// QUERIES × dim.
+    pub queries: Vec<f32>,
+    /// keys × dim.
+    pub keys: Vec<f32>,
+}
+
+/// Queries are standard normal; keys share a mean direction with weight `concentration` and have log-normal
+/// norms with spread `key_spread`.
+pub fn scene(params: &AttentionParams) -> Scene {
+    let d = params.dim as usize;
+    let mut rng = SplitMix64::new(params.seed);
+    let queries: Vec<f32> = (0..QUERIES * d).map(|_| rng.normal() as f32).collect();
+    let mean: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
+    let mean_norm = mean.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-12);
+    let mut keys = Vec::with_capacity(params.keys as usize * d);
+    for _ in 0..params.keys {
+        let direction: Vec<f64> =
+            mean.iter().map(|m| rng.normal() / (d as f64).sqrt() + params.concentration * m / mean_norm).collect();
+        let length = direction.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-12);
+        let key_norm = (d as f64).sqrt() * (params.key_spread * rng.normal()).exp();
+        keys.extend(direction.iter().map(|v| (v / length * key_norm) as f32));
+    }
+    Scene { dim: d, queries, keys }
+}
+
+/// One method's weights for the first `rows` queries at `query_scale`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodMap {
+    /// Which method.
+    pub method: Method,
+    /// Row-major rows × keys.
+    pub weights: Vec<f32>,
+    /// Number of rows.
     pub rows: usize,
     /// Number of keys.
     pub cols: usize,
-    /// softmax(q·k / √d) per query, row-major.
-    pub weights: Vec<f32>,
-    /// Entropy of each row in nats.
+    /// Per-row entropy (of |w|/Σ|w| for flagged rows).
     pub row_entropy: Vec<f64>,
+    /// Mean row sum.
+    pub mean_sum: f64,
+    /// Whether rows are unnormalised or negative.
+    pub kind: RowKind,
 }
 
-impl AttentionMap {
-    /// The mean of the rows' entropies.
+impl MethodMap {
+    /// Mean of the rows' entropies.
     pub fn mean_entropy(&self) -> f64 {
         self.row_entropy.iter().sum::<f64>() / self.rows.max(1) as f64
     }
 }
 
-/// `count` seeded standard-normal vectors of dimension `dim`, row-major.
-fn normal_vectors(rng: &mut SplitMix64, count: usize, dim: usize) -> Vec<f32> {
-    (0..count * dim).map(|_| rng.normal() as f32).collect()
-}
-
-/// Softmax attention of [`QUERIES`] seeded queries (scaled by `query_scale`) over the seeded keys.
-pub fn attention_map(params: &AttentionParams, query_scale: f64) -> AttentionMap {
-    let (dim, cols) = (params.dim as usize, params.keys as usize);
-    let mut rng = SplitMix64::new(params.seed);
-    let queries = normal_vectors(&mut rng, QUERIES, dim);
-    let keys = normal_vectors(&mut rng, cols, dim);
-    let factor = (query_scale / (dim as f64).sqrt()) as f32;
-    let mut weights = Vec::with_capacity(QUERIES * cols);
-    let mut row_entropy = Vec::with_capacity(QUERIES);
-    for q in queries.chunks_exact(dim) {
-        let scores: Vec<f32> =
-            keys.chunks_exact(dim).map(|k| factor * q.iter().zip(k).map(|(a, b)| a * b).sum::<f32>()).collect();
-        // Keys are never empty (at least 4 by the parameter range), so the distribution always exists.
-        if let Some(row) = softmax(&scores, 1.0) {
-            weights.extend_from_slice(&row.probabilities);
-            row_entropy.push(row.entropy);
+/// `method` on the first `rows` queries scaled by `query_scale`.
+pub fn method_map(scene: &Scene, method: Method, rows: usize, query_scale: f64) -> MethodMap {
+    let d = scene.dim;
+    let cols = scene.keys.len() / d;
+    let mut all = vec![0.0f32; rows * cols];
+    let mut row_entropy = Vec::with_capacity(rows);
+    let mut sums = 0.0;
+    let mut kind = RowKind::Distribution;
+    for (r, out) in all.chunks_exact_mut(cols).enumerate().take(rows) {
+        let q: Vec<f32> = scene.queries[r * d..(r + 1) * d].iter().map(|v| v * query_scale as f32).collect();
+        // Shapes are consistent by construction (dim ≥ 2, keys ≥ 4); a refusal would leave a NaN row.
+        match weights(method, &q, &scene.keys, out) {
+            Ok(k) => kind = k,
+            Err(_) => out.fill(f32::NAN),
         }
+        let m = measures(out, 1);
+        row_entropy.push(m.entropy);
+        sums += m.sum;
     }
-    AttentionMap { rows: row_entropy.len(), cols, weights, row_entropy }
+    MethodMap { method, weights: all, rows, cols, row_entropy, mean_sum: sums / rows.max(1) as f64, kind }
 }
 
-/// Mean row entropy at `points` query scales spaced evenly in log10 from 0.1 to 10.
-pub fn entropy_vs_query_scale(params: &AttentionParams, points: usize) -> Vec<(f64, f64)> {
+/// Mean row entropy of `method` at `points` query scales spaced evenly in log10 from 0.1 to 10.
+pub fn entropy_curve(scene: &Scene, method: Method, points: usize) -> Vec<(f64, f64)> {
     (0..points)
         .map(|i| {
-            let scale = 10f64.powf(-1.0 + 2.0 * i as f64 / (points - 1).max(1) as f64);
-            (scale, attention_map(params, scale).mean_entropy())
+            let log_scale = -1.0 + 2.0 * i as f64 / (points - 1).max(1) as f64;
+            (log_scale, method_map(scene, method, CURVE_QUERIES, 10f64.powf(log_scale)).mean_entropy())
         })
         .collect()
+}
+
+/// The curves as CSV: one column per method.
+pub fn curves_csv(curves: &[(Method, Vec<(f64, f64)>)]) -> String {
+    let mut csv = String::from("query_scale");
+    for (m, _) in curves {
+        csv.push(',');
+        csv.push_str(slug(*m));
+    }
+    csv.push('\n');
+    let points = curves.first().map_or(0, |c| c.1.len());
+    for i in 0..points {
+        csv.push_str(&format!("{}", 10f64.powf(curves[0].1[i].0)));
+        for (_, c) in curves {
+            csv.push_str(&format!(",{}", c[i].1));
+        }
+        csv.push('\n');
+    }
+    csv
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::url_state::UrlState;
 
     #[test]
-    fn rows_are_distributions() {
+    fn softmax_rows_are_distributions() {
         let p = AttentionParams::default();
-        let map = attention_map(&p, p.query_scale);
+        let map = method_map(&scene(&p), Method::Softmax, QUERIES, 1.0);
         assert_eq!((map.rows, map.cols, map.weights.len()), (QUERIES, 64, QUERIES * 64));
         for row in map.weights.chunks_exact(map.cols) {
             let sum: f32 = row.iter().sum();
@@ -88,11 +226,47 @@ mod tests {
     }
 
     #[test]
-    fn entropy_falls_as_the_query_norm_grows() {
-        // dH/dc = −c·Var_p(a) ≤ 0 (ALGORITHMS.md §1.1): larger query norms make attention spikier.
-        let curve = entropy_vs_query_scale(&AttentionParams::default(), 12);
-        assert!(curve.windows(2).all(|w| w[1].1 <= w[0].1 + 1e-6), "{curve:?}");
-        assert!(curve[0].1 > 0.95 * (64f64).ln(), "tiny queries attend almost uniformly");
-        assert!(curve[11].1 < 0.5 * curve[0].1);
+    fn entropy_falls_with_query_norm_for_softmax_but_not_relu_linear() {
+        let s = scene(&AttentionParams::default());
+        let softmax = entropy_curve(&s, Method::Softmax, 12);
+        assert!(softmax.windows(2).all(|w| w[1].1 <= w[0].1 + 1e-6), "{softmax:?}");
+        assert!(softmax[0].1 > 0.95 * (64f64).ln(), "tiny queries attend almost uniformly");
+        assert!(softmax[11].1 < 0.6 * softmax[0].1);
+        let relu = entropy_curve(&s, Method::LinearRelu, 12);
+        assert!(relu.windows(2).all(|w| (w[1].1 - w[0].1).abs() < 1e-6), "{relu:?}");
+    }
+
+    #[test]
+    fn methods_round_trip_through_the_url() {
+        let params = AttentionParams { methods: MethodList(vec![Method::NaLa, Method::Sigmoid]), ..Default::default() };
+        let query = params.to_query_string();
+        assert_eq!(query, "methods=nala,sigmoid");
+        assert_eq!(AttentionParams::from_query_string(&query), (params, vec![]));
+        assert_eq!(AttentionParams::from_query_string("methods=nala,bogus").1.len(), 1);
+    }
+
+    #[test]
+    fn key_controls_shape_the_scene() {
+        let base = AttentionParams::default();
+        let concentrated = scene(&AttentionParams { concentration: 20.0, ..base.clone() });
+        let d = base.dim as usize;
+        let cosine = |a: &[f32], b: &[f32]| {
+            let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+            dot / (a.iter().map(|x| x * x).sum::<f32>().sqrt() * b.iter().map(|x| x * x).sum::<f32>().sqrt())
+        };
+        assert!(cosine(&concentrated.keys[..d], &concentrated.keys[d..2 * d]) > 0.99);
+        let spread = scene(&AttentionParams { key_spread: 1.0, ..base });
+        let norms: Vec<f32> = spread.keys.chunks(d).map(|k| k.iter().map(|x| x * x).sum::<f32>().sqrt()).collect();
+        let (lo, hi) = norms.iter().fold((f32::MAX, 0.0f32), |(lo, hi), &n| (lo.min(n), hi.max(n)));
+        assert!(hi / lo > 5.0);
+    }
+
+    #[test]
+    fn curves_csv_has_a_column_per_method() {
+        let s = scene(&AttentionParams { keys: 8, ..Default::default() });
+        let curves = vec![(Method::Softmax, entropy_curve(&s, Method::Softmax, 3))];
+        let csv = curves_csv(&curves);
+        assert!(csv.starts_with("query_scale,softmax\n0.1,"), "{csv}");
+        assert_eq!(csv.lines().count(), 4);
     }
 }

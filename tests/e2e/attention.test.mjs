@@ -1,0 +1,58 @@
+// Browser tests of the attention lab: the query-norm slider, URL state, exports.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { useBrowser, drawnPixels } from "../support/browser.mjs";
+
+const { openPage } = useBrowser();
+
+const entropy = async (page, method) =>
+  Number(await page.locator(`[data-testid="attention-table"] tr[data-method="${method}"] .entropy`).textContent());
+
+test("raising the query norm lowers softmax entropy and leaves ReLU-linear unchanged", async () => {
+  const { page, errors, close } = await openPage("/attention");
+  const softmax = await entropy(page, "softmax");
+  const relu = await entropy(page, "linear-relu");
+  await page.locator('input[data-key="query_scale"]').fill("0.8");
+  await page.waitForFunction(() => location.search.includes("query_scale=6.31"));
+  assert.ok((await entropy(page, "softmax")) < softmax - 0.5, "softmax gets spikier");
+  assert.equal(await entropy(page, "linear-relu"), relu, "ReLU-linear is invariant to the query norm");
+  for (const method of ["softmax", "linear-relu", "mala", "nala"]) {
+    assert.ok((await drawnPixels(page, `canvas[data-figure="heatmap-${method}"]`)) > 1000, `${method} heatmap`);
+  }
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test("methods and sliders survive a reload", async () => {
+  const { page, errors, close } = await openPage("/attention?keys=128&dim=8");
+  await page.locator('input[data-method="sigmoid"]').check();
+  await page.locator('input[data-method="mala"]').uncheck();
+  await page.locator('input[data-key="key_spread"]').fill("0.5");
+  await page.waitForFunction(() => location.search.includes("key_spread=0.5") && location.search.includes("sigmoid"));
+  const table = () => page.locator('[data-testid="attention-table"] tbody').textContent();
+  const before = await table();
+  assert.match(before, /sigmoid/);
+  assert.doesNotMatch(before, /MALA/);
+  await page.reload();
+  await page.waitForSelector('[data-testid="attention-table"] tbody tr');
+  assert.equal(await table(), before);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test("the entropy curves export as PNG and CSV", async () => {
+  const { page, errors, close } = await openPage("/attention");
+  const [png] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="png-attention-entropy.png"]')]);
+  const bytes = await readFile(await png.path());
+  assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  const [csv] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click('[data-testid="download-softscope-attention-curves.csv"]'),
+  ]);
+  const lines = (await readFile(await csv.path(), "utf8")).trim().split("\n");
+  assert.equal(lines[0], "query_scale,softmax,linear-relu,mala,nala");
+  assert.equal(lines.length, 26);
+  assert.deepEqual(errors, []);
+  await close();
+});
