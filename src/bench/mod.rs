@@ -7,6 +7,7 @@ use crate::ui::format_number;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use softscope_kernels::attention::{scores as attention_scores, scores_scalar as attention_scores_scalar};
 use softscope_kernels::exp::{exp_neg, exp_neg_scalar_slice};
 use softscope_kernels::nms::{clustered_scene, soft_nms, soft_nms_scalar, Convention, NmsParams, NmsWorkspace};
 use softscope_kernels::rng::SplitMix64;
@@ -198,6 +199,37 @@ async fn run_all(progress: impl Fn(String)) -> BenchReport {
     }
 
     softmax_suite(&mut results, &mut ratios, &progress).await;
+
+    progress("attention: QKᵀ/√d, 512 × 512 × 64".into());
+    let (m, n, d) = (512usize, 512usize, 64usize);
+    let q = seeded_logits(m * d, 21);
+    let k = seeded_logits(n * d, 22);
+    let (mut s_simd, mut s_scalar) = (vec![0.0f32; m * n], vec![0.0f32; m * n]);
+    let qk = interleaved(
+        "attention.qk",
+        "512x512x64",
+        m * n,
+        &mut [
+            Contender {
+                implementation: "simd128",
+                run: Box::new(|| {
+                    let _ = attention_scores(black_box(&q), black_box(&k), d, &mut s_simd);
+                    black_box(&s_simd);
+                }),
+            },
+            Contender {
+                implementation: "scalar",
+                run: Box::new(|| {
+                    let _ = attention_scores_scalar(black_box(&q), black_box(&k), d, &mut s_scalar);
+                    black_box(&s_scalar);
+                }),
+            },
+        ],
+    )
+    .await;
+    ratios.insert("attention.qk.simd_over_scalar".into(), qk[1].median_ns / qk[0].median_ns);
+    ratios.insert("attention.qk.gflops".into(), 2.0 * (m * n * d) as f64 / qk[0].median_ns);
+    results.extend(qk);
 
     let navigator = window().navigator();
     BenchReport {

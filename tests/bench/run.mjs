@@ -12,6 +12,8 @@ const TARGETS = [
   ["softmax.full_over_exp_pass.n4096", "<=", 1.3, "full reload softmax over the bare exp + sum + store pass, n = 4096"],
   ["softmax.matrix4096_over_roof", ">=", 0.7, "row-wise 4096×4096 softmax over min(copy probe at 8 B/element, exp pass)"],
   ["softmax.two_pass_over_reload.n16M", null, null, "three-pass reload time over two-pass time, one 16M-element row (> 1: two-pass wins)"],
+  ["attention.qk.simd_over_scalar", null, null, "QKᵀ/√d at 512 × 512 × 64, SIMD128 over the scalar twin"],
+  ["attention.qk.gflops", null, null, "QKᵀ/√d at 512 × 512 × 64, SIMD128, GFLOP/s (2·m·n·d flops)"],
   ["nms.gaussian.n10000_ms", "<=", 15, "Gaussian Soft-NMS, paper convention, 10 000 clustered boxes, SIMD128 (ms)"],
   ["nms.gaussian_tf.n10000_ms", "<=", 15, "the same in the TensorFlow convention (σ_TF = 0.25), SIMD128 (ms)"],
   ["nms.gaussian.simd_over_scalar.n10000", ">=", 4, "Soft-NMS, SIMD128 over the scalar twin, 10 000 boxes"],
