@@ -1,10 +1,9 @@
 //! Alternatives to softmax (ALGORITHMS.md §2): StableMax, sparsemax, entmax-1.5, and the unnormalised or
 //! re-normalised sigmoid, softplus and ReLU maps, plus the entropy of a distribution.
 //!
-//! StableMax, ReLU-normalised, sigmoid and entropy are element-wise with a sum: each has a SIMD128 kernel and a
-//! bit-identical scalar twin (`*_scalar`), in f32 with the blocked summation of [`crate::softmax`]. Sparsemax and
-//! entmax-1.5 are sort-based and softplus needs a logarithm: they are scalar, computed in f64 and rounded once, so
-//! each output is within 1 ULP of the exact value.
+//! Every kernel has a SIMD128 version and a bit-identical scalar twin (`*_scalar`), in f32 with the blocked
+//! summation of [`crate::softmax`]. Sparsemax and entmax-1.5 find their threshold by sorting, which is scalar (in
+//! f64) in both twins; applying the threshold and normalising is SIMD128.
 //!
 //! NaN policy: a NaN anywhere makes every output of the row NaN. ±∞ inputs follow each map's limits where they
 //! exist (documented per function); a row that leaves a normalised map without mass gives NaN.
@@ -17,18 +16,6 @@ fn poisoned(x: &[f32], y: &mut [f32]) -> bool {
         true
     } else {
         false
-    }
-}
-
-/// Writes `w / Σ w` for non-negative weights; NaN for the whole row when Σ w is 0 or not finite.
-fn normalise(w: &[f64], y: &mut [f32]) {
-    let sum: f64 = w.iter().sum();
-    if sum > 0.0 && sum.is_finite() {
-        for (y, w) in y.iter_mut().zip(w) {
-            *y = (w / sum) as f32;
-        }
-    } else {
-        y.fill(f32::NAN);
     }
 }
 
@@ -54,11 +41,34 @@ pub fn relu_normalised_scalar(x: &[f32], y: &mut [f32]) -> Result<(), KernelErro
     normalised_map(x, y, Map::Relu, false)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq)]
 enum Map {
     StableMax,
     Relu,
+    Softplus,
+    /// `[(x − top)/2 − τ]₊²`, entmax-1.5's unnormalised weight.
+    Entmax {
+        top: f32,
+        tau: f32,
+    },
 }
+
+/// `ln(1 + e)` for e ∈ [0, 1] as 2·atanh(e/(2 + e)), a series in s² with s ≤ 1/3 (error below 2⁻²⁶).
+#[inline]
+fn ln1p_unit_scalar(e: f32) -> f32 {
+    let s = e / (2.0 + e);
+    let w = s * s;
+    let p = LN1P_C[0] * w + LN1P_C[1];
+    let p = p * w + LN1P_C[2];
+    let p = p * w + LN1P_C[3];
+    let p = p * w + LN1P_C[4];
+    let p = p * w + LN1P_C[5];
+    let p = p * w + 1.0;
+    2.0 * s * p
+}
+
+/// 1/13, 1/11, 1/9, 1/7, 1/5, 1/3: the atanh series.
+const LN1P_C: [f32; 6] = [1.0 / 13.0, 1.0 / 11.0, 1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0];
 
 #[inline]
 fn map_scalar(map: Map, v: f32) -> f32 {
@@ -77,22 +87,36 @@ fn map_scalar(map: Map, v: f32) -> f32 {
                 0.0
             }
         }
+        Map::Softplus => {
+            let positive = if 0.0 < v { v } else { 0.0 };
+            positive + ln1p_unit_scalar(crate::exp::exp_neg_scalar(-v.abs()))
+        }
+        Map::Entmax { top, tau } => {
+            let h = (v - top) * 0.5 - tau;
+            let r = if 0.0 < h { h } else { 0.0 };
+            r * r
+        }
     }
 }
 
 /// `y = f(x) / Σ f(x)`: a map-store-sum pass, then a scale pass.
 fn normalised_map(x: &[f32], y: &mut [f32], map: Map, fast: bool) -> Result<(), KernelError> {
     check_elementwise(x, y)?;
-    if poisoned(x, y) || (map == Map::Relu && infinite_limit(x, y)) {
+    if poisoned(x, y) || (matches!(map, Map::Relu | Map::Softplus) && infinite_limit(x, y)) {
         return Ok(());
     }
+    map_normalise(x, y, map, fast);
+    Ok(())
+}
+
+/// The passes of [`normalised_map`] without its checks.
+fn map_normalise(x: &[f32], y: &mut [f32], map: Map, fast: bool) {
     let sum = if fast { map_store_sum_fast(x, y, map) } else { map_store_sum_scalar(x, y, map) };
     if sum > 0.0 && sum.is_finite() {
         crate::softmax::scale_in_place(y, (1.0 / sum) as f32, fast);
     } else {
         y.fill(f32::NAN);
     }
-    Ok(())
 }
 
 fn map_store_sum_scalar(x: &[f32], y: &mut [f32], map: Map) -> f64 {
@@ -110,7 +134,13 @@ fn map_store_sum_fast(x: &[f32], y: &mut [f32], map: Map) -> f64 {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn map_store_sum_fast(x: &[f32], y: &mut [f32], map: Map) -> f64 {
     use core::arch::wasm32::*;
-    let (zero, one) = (f32x4_splat(0.0), f32x4_splat(1.0));
+    let (zero, one, two, half) = (f32x4_splat(0.0), f32x4_splat(1.0), f32x4_splat(2.0), f32x4_splat(0.5));
+    let c = LN1P_C.map(|v| f32x4_splat(v));
+    let k = crate::exp::simd128::ExpConstants::new();
+    let (top, tau) = match map {
+        Map::Entmax { top, tau } => (f32x4_splat(top), f32x4_splat(tau)),
+        _ => (zero, zero),
+    };
     let out = y.as_mut_ptr();
     let vector = |i: usize| {
         debug_assert!(i + 4 <= x.len());
@@ -119,6 +149,23 @@ fn map_store_sum_fast(x: &[f32], y: &mut [f32], map: Map) -> f64 {
         let r = match map {
             Map::StableMax => v128_bitselect(f32x4_add(v, one), f32x4_div(one, f32x4_sub(one, v)), f32x4_ge(v, zero)),
             Map::Relu => f32x4_pmax(zero, v),
+            Map::Softplus => {
+                let e = k.exp_neg(f32x4_neg(f32x4_abs(v)));
+                let s = f32x4_div(e, f32x4_add(two, e));
+                let w = f32x4_mul(s, s);
+                let p = f32x4_add(f32x4_mul(c[0], w), c[1]);
+                let p = f32x4_add(f32x4_mul(p, w), c[2]);
+                let p = f32x4_add(f32x4_mul(p, w), c[3]);
+                let p = f32x4_add(f32x4_mul(p, w), c[4]);
+                let p = f32x4_add(f32x4_mul(p, w), c[5]);
+                let p = f32x4_add(f32x4_mul(p, w), one);
+                f32x4_add(f32x4_pmax(zero, v), f32x4_mul(f32x4_mul(two, s), p))
+            }
+            Map::Entmax { .. } => {
+                let h = f32x4_sub(f32x4_mul(f32x4_sub(v, top), half), tau);
+                let r = f32x4_pmax(zero, h);
+                f32x4_mul(r, r)
+            }
         };
         // SAFETY: as above.
         unsafe { v128_store(out.add(i) as *mut v128, r) };
@@ -242,8 +289,18 @@ fn sorted_descending(x: &[f32]) -> Vec<f64> {
 }
 
 /// Sparsemax (Martins & Astudillo 2016): the Euclidean projection onto the simplex, `max(x − τ, 0)`, by the
-/// exact sort algorithm. Exact zeros outside the support. With +∞ entries, they share the mass equally.
+/// exact sort algorithm. Exact zeros outside the support. With +∞ entries, they share the mass equally. The
+/// threshold search sorts (scalar, in f64, in both twins); applying it is SIMD128 on wasm32.
 pub fn sparsemax(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    sparsemax_impl(x, y, true)
+}
+
+/// The scalar twin of [`sparsemax`].
+pub fn sparsemax_scalar(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    sparsemax_impl(x, y, false)
+}
+
+fn sparsemax_impl(x: &[f32], y: &mut [f32], fast: bool) -> Result<(), KernelError> {
     check_elementwise(x, y)?;
     if poisoned(x, y) || infinite_limit(x, y) {
         return Ok(());
@@ -257,11 +314,42 @@ pub fn sparsemax(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
             support_sum = cumulative;
         }
     }
-    let tau = (support_sum - 1.0) / support as f64;
-    for (y, &v) in y.iter_mut().zip(x) {
-        *y = (f64::from(v) - tau).max(0.0) as f32;
+    let tau = ((support_sum - 1.0) / support as f64) as f32;
+    if fast {
+        threshold_fast(x, tau, y);
+    } else {
+        threshold_scalar(x, tau, y);
     }
     Ok(())
+}
+
+fn threshold_scalar(x: &[f32], tau: f32, y: &mut [f32]) {
+    for (y, &v) in y.iter_mut().zip(x) {
+        let t = v - tau;
+        *y = if 0.0 < t { t } else { 0.0 };
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn threshold_fast(x: &[f32], tau: f32, y: &mut [f32]) {
+    threshold_scalar(x, tau, y);
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn threshold_fast(x: &[f32], tau: f32, y: &mut [f32]) {
+    use core::arch::wasm32::*;
+    let (vt, zero) = (f32x4_splat(tau), f32x4_splat(0.0));
+    let full = x.len() / 4 * 4;
+    let mut i = 0;
+    while i < full {
+        // SAFETY: i + 4 ≤ full ≤ both lengths; unaligned access is allowed.
+        unsafe {
+            let v = v128_load(x.as_ptr().add(i) as *const v128);
+            v128_store(y.as_mut_ptr().add(i) as *mut v128, f32x4_pmax(zero, f32x4_sub(v, vt)));
+        }
+        i += 4;
+    }
+    threshold_scalar(&x[full..], tau, &mut y[full..]);
 }
 
 /// The limit for rows with +∞ entries (they share the mass equally); `false` when there are none.
@@ -278,7 +366,17 @@ fn infinite_limit(x: &[f32], y: &mut [f32]) -> bool {
 
 /// Entmax-1.5 (Peters, Niculae & Martins 2019): `[(x − max)/2 − τ]₊²` with τ from the exact sort algorithm of
 /// `entmax._tsallis_threshold_and_support`. Between softmax and sparsemax; exact zeros. +∞ entries share the mass.
+/// The threshold search sorts (scalar, in f64, in both twins); the weights and their normalisation are SIMD128.
 pub fn entmax15(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    entmax15_impl(x, y, true)
+}
+
+/// The scalar twin of [`entmax15`].
+pub fn entmax15_scalar(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    entmax15_impl(x, y, false)
+}
+
+fn entmax15_impl(x: &[f32], y: &mut [f32], fast: bool) -> Result<(), KernelError> {
     check_elementwise(x, y)?;
     if poisoned(x, y) || infinite_limit(x, y) {
         return Ok(());
@@ -302,21 +400,20 @@ pub fn entmax15(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
             tau_star = tau;
         }
     }
-    let p: Vec<f64> = x.iter().map(|&v| ((f64::from(v) - top) / 2.0 - tau_star).max(0.0).powi(2)).collect();
-    // The exact algorithm already sums to 1; renormalising removes the last rounding of τ.
-    normalise(&p, y);
+    // The exact algorithm already sums to 1; renormalising removes the rounding of τ and of the squares.
+    map_normalise(x, y, Map::Entmax { top: top as f32, tau: tau_star as f32 }, fast);
     Ok(())
 }
 
-/// `softplus(x) / Σ softplus`, with softplus(x) = ln(1 + eˣ) evaluated stably. +∞ entries share the mass.
+/// `softplus(x) / Σ softplus`, with softplus(x) = max(x, 0) + ln(1 + e^(−|x|)) so nothing overflows. +∞ entries
+/// share the mass. SIMD128 on wasm32.
 pub fn softplus_normalised(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
-    check_elementwise(x, y)?;
-    if poisoned(x, y) || infinite_limit(x, y) {
-        return Ok(());
-    }
-    let w: Vec<f64> = x.iter().map(|&v| softplus(f64::from(v))).collect();
-    normalise(&w, y);
-    Ok(())
+    normalised_map(x, y, Map::Softplus, true)
+}
+
+/// The scalar twin of [`softplus_normalised`].
+pub fn softplus_normalised_scalar(x: &[f32], y: &mut [f32]) -> Result<(), KernelError> {
+    normalised_map(x, y, Map::Softplus, false)
 }
 
 /// ln(1 + eˣ) without overflow for large x or loss of digits for very negative x.

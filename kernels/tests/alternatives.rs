@@ -1,12 +1,13 @@
-//! StableMax, ReLU-normalised, sigmoid and entropy: accuracy against f64 and SIMD128 = scalar twin (run on wasm).
+//! The alternatives to softmax and the entropy kernel: accuracy against f64 and SIMD128 = scalar twin (run on wasm).
 #![allow(clippy::unwrap_used)] // Tests fail loudly on purpose.
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use softscope_kernels::alternatives::{
-    entropy, entropy_scalar, relu_normalised, relu_normalised_scalar, sigmoid, sigmoid_scalar, stablemax, stablemax_s,
-    stablemax_scalar,
+    entmax15, entmax15_scalar, entropy, entropy_scalar, relu_normalised, relu_normalised_scalar, sigmoid,
+    sigmoid_scalar, softplus, softplus_normalised, softplus_normalised_scalar, sparsemax, sparsemax_scalar, stablemax,
+    stablemax_s, stablemax_scalar,
 };
 use softscope_kernels::rng::SplitMix64;
 use softscope_kernels::softmax::{log_softmax, softmax, Algorithm};
@@ -37,6 +38,15 @@ fn simd_twins_are_bit_identical() {
         relu_normalised(&x, &mut a).unwrap();
         relu_normalised_scalar(&x, &mut b).unwrap();
         assert_eq!(bits(&a), bits(&b), "relu n = {n}");
+        sparsemax(&x, &mut a).unwrap();
+        sparsemax_scalar(&x, &mut b).unwrap();
+        assert_eq!(bits(&a), bits(&b), "sparsemax n = {n}");
+        entmax15(&x, &mut a).unwrap();
+        entmax15_scalar(&x, &mut b).unwrap();
+        assert_eq!(bits(&a), bits(&b), "entmax n = {n}");
+        softplus_normalised(&x, &mut a).unwrap();
+        softplus_normalised_scalar(&x, &mut b).unwrap();
+        assert_eq!(bits(&a), bits(&b), "softplus n = {n}");
         sigmoid(&x, -(n as f32).ln(), &mut a).unwrap();
         sigmoid_scalar(&x, -(n as f32).ln(), &mut b).unwrap();
         assert_eq!(bits(&a), bits(&b), "sigmoid n = {n}");
@@ -58,6 +68,13 @@ fn accurate_against_f64() {
         for (y, s) in y.iter().zip(&s) {
             let want = s / total;
             assert!((f64::from(*y) - want).abs() <= 2e-6 * want.max(1e-30) + 1e-37, "stablemax {y} vs {want}");
+        }
+        softplus_normalised(&x, &mut y).unwrap();
+        let s: Vec<f64> = x.iter().map(|&v| softplus(f64::from(v))).collect();
+        let total: f64 = s.iter().sum();
+        for (y, s) in y.iter().zip(&s) {
+            let want = s / total;
+            assert!((f64::from(*y) - want).abs() <= 2e-6 * want + 1e-37, "softplus {y} vs {want}");
         }
         sigmoid(&x, 0.5, &mut y).unwrap();
         for (y, &v) in y.iter().zip(&x) {
