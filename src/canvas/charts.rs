@@ -259,6 +259,62 @@ pub fn scene_chart<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Half the side of the square plane of [`plane_chart`], in plane units.
+pub const PLANE_EXTENT: f64 = 4.0;
+
+/// A 2-D attention picture: the query as an arrow from the origin, each key as a dot whose area follows its weight
+/// (negative weights hollow); `selected` draws a ring around one point (0 = the query, k = key k − 1).
+pub fn plane_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    query: (f64, f64),
+    keys: &[(f64, f64)],
+    weights: &[f32],
+    selected: Option<usize>,
+    theme: &ChartTheme,
+) -> ChartResult<DB> {
+    let (w, h) = area.dim_in_pixel();
+    let side = f64::from(w.min(h));
+    let (cx, cy) = (f64::from(w) / 2.0, f64::from(h) / 2.0);
+    let to_px = |(x, y): (f64, f64)| {
+        ((cx + x / PLANE_EXTENT * side / 2.0).round() as i32, (cy - y / PLANE_EXTENT * side / 2.0).round() as i32)
+    };
+    let grid = theme.grid();
+    for t in [-3.0, -2.0, -1.0, 1.0, 2.0, 3.0] {
+        area.draw(&PathElement::new(vec![to_px((t, -PLANE_EXTENT)), to_px((t, PLANE_EXTENT))], grid))?;
+        area.draw(&PathElement::new(vec![to_px((-PLANE_EXTENT, t)), to_px((PLANE_EXTENT, t))], grid))?;
+    }
+    let axis = theme.ink().mix(0.35);
+    area.draw(&PathElement::new(vec![to_px((-PLANE_EXTENT, 0.0)), to_px((PLANE_EXTENT, 0.0))], axis))?;
+    area.draw(&PathElement::new(vec![to_px((0.0, -PLANE_EXTENT)), to_px((0.0, PLANE_EXTENT))], axis))?;
+    let top = weights.iter().fold(0.0f32, |m, w| m.max(w.abs())).max(f32::MIN_POSITIVE);
+    for (i, (&k, &wgt)) in keys.iter().zip(weights).enumerate() {
+        let radius = (f64::from(theme.px(4.0)) + f64::from(theme.px(18.0)) * f64::from(wgt.abs() / top).sqrt()) as i32;
+        let color = PALETTE[0];
+        let style = if wgt >= 0.0 { color.mix(0.75).filled() } else { PALETTE[4].stroke_width(theme.px(2.0)) };
+        area.draw(&Circle::new(to_px(k), radius, style))?;
+        let (px, py) = to_px(k);
+        area.draw(&Text::new(format!("k{}", i + 1), (px + radius + 2, py - 6), theme.text(11.0)))?;
+        if selected == Some(i + 1) {
+            area.draw(&Circle::new(to_px(k), radius + theme.px(4.0) as i32, PALETTE[1].stroke_width(theme.px(2.5))))?;
+        }
+    }
+    let arrow = PALETTE[1].stroke_width(theme.px(3.0));
+    area.draw(&PathElement::new(vec![to_px((0.0, 0.0)), to_px(query)], arrow))?;
+    area.draw(&Circle::new(to_px(query), theme.px(7.0) as i32, PALETTE[1].filled()))?;
+    let (qx, qy) = to_px(query);
+    area.draw(&Text::new("q".to_string(), (qx + 10, qy - 8), theme.text(13.0)))?;
+    if selected == Some(0) {
+        area.draw(&Circle::new(to_px(query), theme.px(12.0) as i32, theme.ink().stroke_width(theme.px(2.0))))?;
+    }
+    Ok(())
+}
+
+/// The plane coordinates under pixel (x, y) of a `w` × `h` plane chart.
+pub fn plane_point(x: f64, y: f64, w: f64, h: f64) -> (f64, f64) {
+    let side = w.min(h);
+    ((x - w / 2.0) / (side / 2.0) * PLANE_EXTENT, -(y - h / 2.0) / (side / 2.0) * PLANE_EXTENT)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +379,24 @@ mod tests {
         let slot = (right - left) / 2.0;
         assert!((x0 - (left + 0.12 * slot)).abs() <= 1.5, "{x0}");
         assert!((x1 + w1 - (right - 0.12 * slot)).abs() <= 2.5, "{}", x1 + w1);
+    }
+
+    #[test]
+    fn plane_chart_sizes_keys_by_weight_and_maps_back() {
+        let svg = render(|root| {
+            plane_chart(root, (2.0, 1.0), &[(1.0, 0.0), (-1.0, 0.0)], &[0.9, 0.1], Some(1), &THEME).unwrap()
+        });
+        let radii: Vec<f64> = svg
+            .split("<circle")
+            .filter(|c| c.contains(r##"fill="#0072B2""##))
+            .map(|c| c.split(" r=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(radii.len(), 2);
+        assert!(radii[0] > 2.0 * radii[1], "{radii:?}");
+        assert!(svg.contains("\nk1\n") && svg.contains("\nq\n"), "{svg}");
+        // 400 × 240: the plane is 240 px square around (200, 120).
+        let (x, y) = plane_point(200.0 + 60.0, 120.0 - 30.0, 400.0, 240.0);
+        assert!((x - 2.0).abs() < 1e-9 && (y - 1.0).abs() < 1e-9);
     }
 
     #[test]

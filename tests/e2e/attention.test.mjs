@@ -56,3 +56,26 @@ test("the entropy curves export as PNG and CSV", async () => {
   assert.deepEqual(errors, []);
   await close();
 });
+
+test("dragging a key in the 2-D mode changes its weight", async () => {
+  const { page, errors, close } = await openPage("/attention?methods=softmax,linear-relu");
+  const plane = page.locator('canvas[data-figure="attention-plane"]');
+  await plane.scrollIntoViewIfNeeded();
+  const box = await plane.boundingBox();
+  const side = Math.min(box.width, box.height);
+  const toPage = (x, y) => [box.x + box.width / 2 + (x / 4) * (side / 2), box.y + box.height / 2 - (y / 4) * (side / 2)];
+  const weight = async () => Number(await page.locator('[data-testid="plane-table"] tr[data-key="k1"] td.num').first().textContent());
+  const before = await weight();
+  const [fx, fy] = toPage(2.0, 0.5);
+  const [tx, ty] = toPage(-3.0, -3.0);
+  await page.mouse.move(fx, fy);
+  await page.mouse.down();
+  await page.mouse.move(tx, ty, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => !location.search.includes("plane=") || !location.search.includes("_2,0.5_"));
+  const after = await weight();
+  assert.ok(after < before / 2, `k1's softmax weight fell from ${before} to ${after} as it moved away from q`);
+  assert.match(new URL(page.url()).searchParams.get("plane"), /^1\.5,1_-[23]/);
+  assert.deepEqual(errors, []);
+  await close();
+});

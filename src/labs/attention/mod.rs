@@ -2,6 +2,7 @@
 //! and the headline plot of entropy against query norm.
 
 pub mod model;
+mod plane;
 
 use super::LabMeta;
 use crate::canvas::blit::{plot, put_rgba};
@@ -201,6 +202,7 @@ pub fn AttentionLab() -> impl IntoView {
                     </p>
                 </section>
             </div>
+            <plane::PlaneMode state/>
             <section class="panel wide" aria-label="Heatmaps">
                 <h2>"Weights: 32 queries (rows) × keys (columns)"</h2>
                 <div class="variant-grid">

@@ -84,6 +84,58 @@ impl QueryValue for MethodList {
     }
 }
 
+/// The 2-D mode's points: the query first, then the keys; `x,y` pairs joined by `_`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanePoints(pub Vec<(f64, f64)>);
+
+impl Default for PlanePoints {
+    fn default() -> Self {
+        Self(vec![(1.5, 1.0), (2.0, 0.5), (1.0, 2.0), (-1.0, 1.5), (-2.0, -1.0), (0.5, -2.0), (2.5, 2.5)])
+    }
+}
+
+/// The most keys the 2-D mode holds.
+pub const PLANE_KEYS: usize = 16;
+
+/// Rounds plane coordinates to what a link holds (0.01) and keeps them on the plane.
+pub fn snap_point((x, y): (f64, f64)) -> (f64, f64) {
+    let r = |v: f64| ((v * 100.0).round() / 100.0).clamp(-4.0, 4.0);
+    (r(x), r(y))
+}
+
+impl QueryValue for PlanePoints {
+    fn parse_query(text: &str, _: Option<Range>) -> Result<Self, String> {
+        let points = text
+            .split('_')
+            .map(|pair| {
+                let (x, y) = pair.split_once(',')?;
+                let (x, y): (f64, f64) = (x.parse().ok()?, y.parse().ok()?);
+                (x.is_finite() && y.is_finite() && x.abs() <= 4.0 && y.abs() <= 4.0).then_some((x, y))
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or("each point must be x,y with both between −4 and 4")?;
+        if !(2..=PLANE_KEYS + 1).contains(&points.len()) {
+            return Err(format!("the plane holds a query and 1 to {PLANE_KEYS} keys"));
+        }
+        Ok(Self(points))
+    }
+    fn to_query(&self) -> String {
+        self.0.iter().map(|(x, y)| format!("{x},{y}")).collect::<Vec<_>>().join("_")
+    }
+}
+
+/// Weights of `method` for the plane's query over its keys (d = 2).
+pub fn plane_weights(points: &PlanePoints, method: Method) -> Vec<f32> {
+    let (q, keys) = points.0.split_first().map_or(((0.0, 0.0), &[][..]), |(q, k)| (*q, k));
+    let q = [q.0 as f32, q.1 as f32];
+    let flat: Vec<f32> = keys.iter().flat_map(|&(x, y)| [x as f32, y as f32]).collect();
+    let mut out = vec![0.0f32; keys.len()];
+    if weights(method, &q, &flat, &mut out).is_err() {
+        out.fill(f32::NAN);
+    }
+    out
+}
+
 crate::url_state! {
     /// The attention lab's parameters, all in the URL.
     pub struct AttentionParams {
@@ -94,6 +146,7 @@ crate::url_state! {
         concentration: f64 = 0.0, range(0.0, 20.0), "Direction concentration";
         seed: u64 = 1, "Seed";
         methods: MethodList = MethodList::default(), "Methods";
+        plane: PlanePoints = PlanePoints::default(), "2-D query and keys";
     }
 }
 
@@ -259,6 +312,26 @@ mod tests {
         let norms: Vec<f32> = spread.keys.chunks(d).map(|k| k.iter().map(|x| x * x).sum::<f32>().sqrt()).collect();
         let (lo, hi) = norms.iter().fold((f32::MAX, 0.0f32), |(lo, hi), &n| (lo.min(n), hi.max(n)));
         assert!(hi / lo > 5.0);
+    }
+
+    #[test]
+    fn plane_points_round_trip_and_give_weights() {
+        let params = AttentionParams {
+            plane: PlanePoints(vec![(1.0, 0.5), (1.0, 0.2), (0.5, 0.5), (0.2, 1.0)]),
+            ..Default::default()
+        };
+        let query = params.to_query_string();
+        assert_eq!(query, "plane=1,0.5_1,0.2_0.5,0.5_0.2,1");
+        assert_eq!(AttentionParams::from_query_string(&query), (params.clone(), vec![]));
+        // ALGORITHMS.md §3.5 at c = 1.
+        let w = plane_weights(&params.plane, Method::Softmax);
+        for (w, want) in w.iter().zip([0.3946, 0.3081, 0.2974]) {
+            assert!((f64::from(*w) - want).abs() < 1e-4);
+        }
+        for bad in ["plane=1,1", "plane=9,0_1,1", "plane=a,b_1,1"] {
+            assert_eq!(AttentionParams::from_query_string(bad).1.len(), 1, "{bad}");
+        }
+        assert_eq!(snap_point((1.234, -7.0)), (1.23, -4.0));
     }
 
     #[test]
