@@ -46,3 +46,57 @@ pub fn use_url_state<P: UrlState + Send + Sync>() -> UseUrlStateReturn<P> {
     });
     UseUrlStateReturn { state, notices }
 }
+
+/// Plays an animation: calls `advance` every `period_ms` until it returns `false` or [`Player::stop`] is called.
+/// The interval is cleared when the owning component is.
+#[derive(Clone, Copy)]
+pub struct Player {
+    playing: RwSignal<bool>,
+    timer: StoredValue<Option<IntervalHandle>>,
+    advance: StoredValue<std::sync::Arc<dyn Fn() -> bool + Send + Sync>>,
+    period_ms: u64,
+}
+
+impl Player {
+    /// Whether it is playing (tracked).
+    pub fn is_playing(&self) -> bool {
+        self.playing.get()
+    }
+
+    /// Stops playing; harmless when stopped.
+    pub fn stop(&self) {
+        self.playing.set(false);
+        if let Some(handle) = self.timer.get_value() {
+            handle.clear();
+        }
+        self.timer.set_value(None);
+    }
+
+    /// Starts playing from the current state.
+    pub fn start(&self) {
+        self.stop();
+        self.playing.set(true);
+        let (player, advance) = (*self, self.advance.get_value());
+        let handle = set_interval_with_handle(
+            move || {
+                if !advance() {
+                    player.stop();
+                }
+            },
+            std::time::Duration::from_millis(self.period_ms),
+        );
+        self.timer.set_value(handle.ok());
+    }
+}
+
+/// A [`Player`] that calls `advance` every `period_ms`.
+pub fn use_player(period_ms: u64, advance: impl Fn() -> bool + Send + Sync + 'static) -> Player {
+    let player = Player {
+        playing: RwSignal::new(false),
+        timer: StoredValue::new(None),
+        advance: StoredValue::new(std::sync::Arc::new(advance)),
+        period_ms,
+    };
+    on_cleanup(move || player.stop());
+    player
+}

@@ -457,13 +457,18 @@ fn argmax(scores: &[f32], lo: usize, hi: usize) -> Option<usize> {
     (lo < hi).then(|| (lo + 1..hi).fold(lo, |best, pos| if scores[best] < scores[pos] { pos } else { best }))
 }
 
-/// The scalar twin of the fused pass: rescore `lo..hi` against the box at `m`, list discards, find the maximum.
-fn rescore_pass_scalar(ws: &mut NmsWorkspace, m: usize, lo: usize, hi: usize, rules: &Rules) -> PassResult {
-    let selected = ws.row(m);
-    ws.discarded.clear();
-    let mut best: PassResult = None;
+/// Rescores `lo..hi` one box at a time against `selected`, continuing the discard list and the running maximum:
+/// the whole scalar twin, and the tail of the SIMD128 pass.
+fn rescore_scalar(
+    ws: &mut NmsWorkspace,
+    selected: &Prepared,
+    lo: usize,
+    hi: usize,
+    rules: &Rules,
+    mut best: PassResult,
+) -> PassResult {
     for pos in lo..hi {
-        let o = overlap(&selected, &ws.row(pos), rules.offset);
+        let o = overlap(selected, &ws.row(pos), rules.offset);
         let score = rules.rescored(ws.score[pos], o);
         ws.score[pos] = score;
         if rules.discards(score) {
@@ -473,6 +478,13 @@ fn rescore_pass_scalar(ws: &mut NmsWorkspace, m: usize, lo: usize, hi: usize, ru
         }
     }
     best
+}
+
+/// The scalar twin of the fused pass: rescore `lo..hi` against the box at `m`, list discards, find the maximum.
+fn rescore_pass_scalar(ws: &mut NmsWorkspace, m: usize, lo: usize, hi: usize, rules: &Rules) -> PassResult {
+    let selected = ws.row(m);
+    ws.discarded.clear();
+    rescore_scalar(ws, &selected, lo, hi, rules, None)
 }
 
 type Pass = fn(&mut NmsWorkspace, usize, usize, usize, &Rules) -> PassResult;
@@ -554,7 +566,7 @@ pub fn iou(a: &Detection, b: &Detection, convention: Convention) -> f32 {
 /// The SIMD128 fused pass.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{overlap, Method, NmsWorkspace, PassResult, Rules};
+    use super::{rescore_scalar, Method, NmsWorkspace, PassResult, Rules};
     use crate::exp::simd128::ExpConstants;
     use core::arch::wasm32::*;
 
@@ -661,16 +673,6 @@ mod simd128 {
         }
 
         // The tail, in the scalar twin's arithmetic.
-        for pos in vector_end..hi {
-            let o = overlap(&selected, &ws.row(pos), rules.offset);
-            let score = rules.rescored(ws.score[pos], o);
-            ws.score[pos] = score;
-            if rules.discards(score) {
-                ws.discarded.push(pos as u32);
-            } else if argmax.is_none_or(|(s, _)| s < score) {
-                argmax = Some((score, pos));
-            }
-        }
-        argmax
+        rescore_scalar(ws, &selected, vector_end, hi, rules, argmax)
     }
 }

@@ -129,26 +129,9 @@ async fn run_all(progress: impl Fn(String)) -> BenchReport {
     results.extend(exp_results);
 
     progress("copy: 64 MiB memory-copy probe".into());
-    let elements = 64 << 20 >> 2;
-    let source = vec![1.0f32; elements];
-    let mut destination = vec![0.0f32; elements];
-    let copy_results = interleaved(
-        "copy",
-        "64MiB",
-        elements,
-        &mut [Contender {
-            implementation: "copy_from_slice",
-            run: Box::new(|| {
-                destination.copy_from_slice(black_box(&source));
-                black_box(&destination);
-            }),
-        }],
-    )
-    .await;
-    // Bytes read plus bytes written, as memory-bandwidth figures are usually quoted.
-    let bytes = 2.0 * (elements * 4) as f64;
-    ratios.insert("copy.gbps".into(), bytes / copy_results[0].median_ns);
-    results.extend(copy_results);
+    let (copy, gbps) = copy_probe(64).await;
+    ratios.insert("copy.gbps".into(), gbps);
+    results.push(copy);
 
     for (n, per_object) in [(1000, 20), (10_000, 200)] {
         // About 50 objects with jittered boxes and uniform scores, as the Soft-NMS issue specifies.
@@ -431,11 +414,18 @@ pub async fn quick_softmax(progress: impl Fn(String)) -> QuickSoftmax {
         rows.push((algorithm, pair[0].clone(), pair[1].clone()));
     }
     progress("memory-copy probe".into());
-    let elements = 16 << 20 >> 2;
+    let (_, copy_gbps) = copy_probe(16).await;
+    QuickSoftmax { rows, copy_gbps, isolated: cross_origin_isolated() }
+}
+
+/// Copies `mebibytes` MiB between two buffers; returns the result and GB/s counting bytes read plus bytes
+/// written, as memory-bandwidth figures are usually quoted.
+async fn copy_probe(mebibytes: usize) -> (BenchResult, f64) {
+    let elements = (mebibytes << 20) / 4;
     let (source, mut destination) = (vec![1.0f32; elements], vec![0.0f32; elements]);
-    let copy = interleaved(
+    let mut copy = interleaved(
         "copy",
-        "16MiB",
+        &format!("{mebibytes}MiB"),
         elements,
         &mut [Contender {
             implementation: "copy_from_slice",
@@ -446,7 +436,9 @@ pub async fn quick_softmax(progress: impl Fn(String)) -> QuickSoftmax {
         }],
     )
     .await;
-    QuickSoftmax { rows, copy_gbps: 2.0 * (elements * 4) as f64 / copy[0].median_ns, isolated: cross_origin_isolated() }
+    let result = copy.remove(0);
+    let gbps = 2.0 * (elements * 4) as f64 / result.median_ns;
+    (result, gbps)
 }
 
 /// Publishes the report for the headless driver of `make bench`.

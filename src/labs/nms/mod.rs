@@ -10,7 +10,7 @@ use crate::canvas::charts::{scene_chart, BoxLook, SceneBox};
 use crate::canvas::colormap::{heatmap_rgba, Colormap};
 use crate::canvas::Canvas2d;
 use crate::export::{download_png, download_text};
-use crate::hooks::use_url_state;
+use crate::hooks::{use_player, use_url_state};
 use crate::ui::{format_number, ChoiceSelect, LabFrame, LogSlider, Readout, SeedInput, Slider};
 use crate::url_state::{Choice, Chosen};
 use leptos::html::Canvas;
@@ -365,39 +365,24 @@ pub fn NmsLab() -> impl IntoView {
 /// Play, pause, step forward and back through the reference trace.
 #[component]
 fn StepControls(state: RwSignal<NmsLabParams>, step: Memo<usize>, step_count: Memo<Option<usize>>) -> impl IntoView {
-    let playing = RwSignal::new(false);
-    let timer = StoredValue::new(None::<IntervalHandle>);
-    let stop = move || {
-        playing.set(false);
-        if let Some(handle) = timer.get_value() {
-            handle.clear();
-        }
-        timer.set_value(None);
-    };
-    on_cleanup(stop);
     let go = move |to: usize| state.update(|p| p.step = to as u32);
+    let player = use_player(700, move || {
+        let s = step.get_untracked();
+        let more = s < step_count.get_untracked().unwrap_or(0);
+        if more {
+            go(s + 1);
+        }
+        more
+    });
+    let stop = move || player.stop();
     let play = move || {
-        if playing.get_untracked() {
-            stop();
-            return;
+        if player.is_playing() {
+            return stop();
         }
         if step.get_untracked() >= step_count.get_untracked().unwrap_or(0) {
             go(0);
         }
-        playing.set(true);
-        let handle = set_interval_with_handle(
-            move || {
-                let n = step_count.get_untracked().unwrap_or(0);
-                let s = step.get_untracked();
-                if s >= n {
-                    stop();
-                } else {
-                    go(s + 1);
-                }
-            },
-            std::time::Duration::from_millis(700),
-        );
-        timer.set_value(handle.ok());
+        player.start();
     };
     view! {
         <Show
@@ -409,7 +394,7 @@ fn StepControls(state: RwSignal<NmsLabParams>, step: Memo<usize>, step_count: Me
                 <button type="button" class="button secondary" data-testid="step-back" aria-label="Step back"
                     on:click=move |_| { stop(); go(step.get_untracked().saturating_sub(1)); }>"◀"</button>
                 <button type="button" class="button" data-testid="play" on:click=move |_| play()>
-                    {move || if playing.get() { "Pause" } else { "Play" }}
+                    {move || if player.is_playing() { "Pause" } else { "Play" }}
                 </button>
                 <button type="button" class="button secondary" data-testid="step-forward" aria-label="Step forward"
                     on:click=move |_| { stop(); go((step.get_untracked() + 1).min(step_count.get_untracked().unwrap_or(0))); }>"▶"</button>

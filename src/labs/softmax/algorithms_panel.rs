@@ -3,6 +3,7 @@
 
 use super::model::{passes, SoftmaxParams};
 use crate::bench::{quick_softmax, QuickSoftmax};
+use crate::hooks::use_player;
 use crate::ui::{format_number, ChoiceSelect, Slider};
 use crate::url_state::{Choice, Chosen};
 use leptos::prelude::*;
@@ -18,35 +19,21 @@ pub fn AlgorithmsPanel(state: RwSignal<SoftmaxParams>, logits: Memo<Vec<f32>>) -
     // How many elements of the small row have been processed, across all passes.
     let step = RwSignal::new(usize::MAX);
     let total = Memo::new(move |_| trace.with(|t| t.len()) * shown.get());
-    let playing = RwSignal::new(false);
-    let timer = StoredValue::new(None::<IntervalHandle>);
-    let stop = move || {
-        playing.set(false);
-        if let Some(handle) = timer.get_value() {
-            handle.clear();
+    let player = use_player(350, move || {
+        let next = step.get_untracked().saturating_add(1);
+        let more = next <= total.get_untracked();
+        if more {
+            step.set(next);
         }
-        timer.set_value(None);
-    };
-    on_cleanup(stop);
+        more
+    });
+    let stop = move || player.stop();
     let play = move |_| {
-        if playing.get_untracked() {
-            stop();
-            return;
+        if player.is_playing() {
+            return stop();
         }
         step.set(0);
-        playing.set(true);
-        let handle = set_interval_with_handle(
-            move || {
-                let next = step.get_untracked().saturating_add(1);
-                if next > total.get_untracked() {
-                    stop();
-                } else {
-                    step.set(next);
-                }
-            },
-            std::time::Duration::from_millis(350),
-        );
-        timer.set_value(handle.ok());
+        player.start();
     };
     let bench = RwSignal::new(None::<QuickSoftmax>);
     let status = RwSignal::new(String::new());
@@ -95,7 +82,7 @@ pub fn AlgorithmsPanel(state: RwSignal<SoftmaxParams>, logits: Memo<Vec<f32>>) -
                     describe=move |v| format!("{v} of the passes' element steps")
                 />
                 <button type="button" class="button secondary play-passes" data-testid="play-passes" on:click=play>
-                    {move || if playing.get() { "Pause" } else { "Play the passes" }}
+                    {move || if player.is_playing() { "Pause" } else { "Play the passes" }}
                 </button>
             </div>
             <p class="hint">
