@@ -13,7 +13,10 @@ use crate::hooks::use_url_state;
 use crate::ui::{format_number, LabFrame, LogSlider, PngButton, Readout, SeedInput, Slider, TextDownload};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use model::{curves_csv, entropy_curve, label, method_map, scene, slug, AttentionParams, MethodMap, METHODS, QUERIES};
+use model::{
+    curve_shape, curves_csv, entropy_curve, heatmap_rows, label, method_map, scene, slug, AttentionParams, MethodMap,
+    METHODS, QUERIES,
+};
 use softscope_kernels::attention::{Method, RowKind};
 
 /// The lab's entry in the registry.
@@ -57,12 +60,17 @@ pub fn AttentionLab() -> impl IntoView {
     let methods = Memo::new(move |_| state.with(|p| p.methods.0.clone()));
     let scale = Memo::new(move |_| state.with(|p| p.query_scale));
     let maps = Memo::new(move |_| {
-        scene_memo
-            .with(|s| methods.get().into_iter().map(|m| method_map(s, m, QUERIES, scale.get())).collect::<Vec<_>>())
+        scene_memo.with(|s| {
+            let rows = heatmap_rows(s.keys.len() / s.dim, s.dim);
+            methods.get().into_iter().map(|m| method_map(s, m, rows, scale.get())).collect::<Vec<_>>()
+        })
     });
     // The curves do not depend on the current query scale: recomputed only when the scene or the methods change.
     let curves = Memo::new(move |_| {
-        scene_memo.with(|s| methods.get().into_iter().map(|m| (m, entropy_curve(s, m, 25))).collect::<Vec<_>>())
+        scene_memo.with(|s| {
+            let (queries, points) = curve_shape(s.keys.len() / s.dim, s.dim);
+            methods.get().into_iter().map(|m| (m, entropy_curve(s, m, queries, points))).collect::<Vec<_>>()
+        })
     });
     let curve_canvas = NodeRef::<Canvas>::new();
     let max_entropy = Signal::derive(move || format_number(f64::from(state.with(|p| p.keys)).ln()));
@@ -179,7 +187,7 @@ pub fn AttentionLab() -> impl IntoView {
                     </div>
                     <div class="table-wrap">
                         <table class="data" data-testid="attention-table">
-                            <caption>"At the current query scale, over 32 queries"</caption>
+                            <caption>{move || maps.with(|m| format!("At the current query scale, over {} queries", m.first().map_or(0, |m| m.rows)))}</caption>
                             <thead><tr><th>"method"</th><th class="num">"mean entropy"</th><th class="num">"mean row sum"</th><th>"rows"</th></tr></thead>
                             <tbody>
                                 {move || maps.with(|maps| maps.iter().map(|m| view! {
@@ -204,7 +212,7 @@ pub fn AttentionLab() -> impl IntoView {
             </div>
             <plane::PlaneMode state/>
             <section class="panel wide" aria-label="Heatmaps">
-                <h2>"Weights: 32 queries (rows) × keys (columns)"</h2>
+                <h2>{move || maps.with(|m| format!("Weights: {} queries (rows) × keys (columns)", m.first().map_or(QUERIES, |m| m.rows)))}</h2>
                 <div class="variant-grid">
                     <For each=move || methods.get() key=|m| slug(*m) let:method>
                         <HeatmapCard method maps/>

@@ -150,10 +150,25 @@ crate::url_state! {
     }
 }
 
-/// How many queries the heatmaps show.
+/// How many queries the heatmaps show at most.
 pub const QUERIES: usize = 32;
-/// Queries averaged for the entropy-vs-scale curves.
+/// Queries averaged for the entropy-vs-scale curves, at most.
 pub const CURVE_QUERIES: usize = 8;
+/// Multiply-adds one method may spend on a figure, so that every slider stays interactive at 4096 keys × d = 256.
+const BUDGET: usize = 8_000_000;
+
+/// Query rows of the heatmaps for `keys` × `dim`: all 32 while cheap, down to 4 for the largest scenes.
+pub fn heatmap_rows(keys: usize, dim: usize) -> usize {
+    (BUDGET / (keys * dim).max(1)).clamp(4, QUERIES)
+}
+
+/// (queries, points) of the entropy curves for `keys` × `dim`: 8 queries at 25 scales while cheap, fewer beyond.
+pub fn curve_shape(keys: usize, dim: usize) -> (usize, usize) {
+    let per_row = (keys * dim).max(1);
+    let queries = (BUDGET / (per_row * 25)).clamp(1, CURVE_QUERIES);
+    let points = if queries * 25 * per_row > 2 * BUDGET { 13 } else { 25 };
+    (queries, points)
+}
 
 /// Seeded queries (unit scale) and keys, row-major.
 #[derive(Debug, Clone, PartialEq)]
@@ -233,12 +248,13 @@ pub fn method_map(scene: &Scene, method: Method, rows: usize, query_scale: f64) 
     MethodMap { method, weights: all, rows, cols, row_entropy, mean_sum: sums / rows.max(1) as f64, kind }
 }
 
-/// Mean row entropy of `method` at `points` query scales spaced evenly in log10 from 0.1 to 10.
-pub fn entropy_curve(scene: &Scene, method: Method, points: usize) -> Vec<(f64, f64)> {
+/// Mean row entropy of `method` over the first `queries` queries at `points` scales evenly spaced in log10 from
+/// 0.1 to 10.
+pub fn entropy_curve(scene: &Scene, method: Method, queries: usize, points: usize) -> Vec<(f64, f64)> {
     (0..points)
         .map(|i| {
             let log_scale = -1.0 + 2.0 * i as f64 / (points - 1).max(1) as f64;
-            (log_scale, method_map(scene, method, CURVE_QUERIES, 10f64.powf(log_scale)).mean_entropy())
+            (log_scale, method_map(scene, method, queries, 10f64.powf(log_scale)).mean_entropy())
         })
         .collect()
 }
@@ -281,11 +297,11 @@ mod tests {
     #[test]
     fn entropy_falls_with_query_norm_for_softmax_but_not_relu_linear() {
         let s = scene(&AttentionParams::default());
-        let softmax = entropy_curve(&s, Method::Softmax, 12);
+        let softmax = entropy_curve(&s, Method::Softmax, CURVE_QUERIES, 12);
         assert!(softmax.windows(2).all(|w| w[1].1 <= w[0].1 + 1e-6), "{softmax:?}");
         assert!(softmax[0].1 > 0.95 * (64f64).ln(), "tiny queries attend almost uniformly");
         assert!(softmax[11].1 < 0.6 * softmax[0].1);
-        let relu = entropy_curve(&s, Method::LinearRelu, 12);
+        let relu = entropy_curve(&s, Method::LinearRelu, CURVE_QUERIES, 12);
         assert!(relu.windows(2).all(|w| (w[1].1 - w[0].1).abs() < 1e-6), "{relu:?}");
     }
 
@@ -335,9 +351,17 @@ mod tests {
     }
 
     #[test]
+    fn figures_stay_within_their_budget() {
+        assert_eq!(heatmap_rows(64, 16), QUERIES);
+        assert_eq!(curve_shape(64, 16), (CURVE_QUERIES, 25));
+        assert_eq!(heatmap_rows(4096, 256), 7);
+        assert_eq!(curve_shape(4096, 256), (1, 13));
+    }
+
+    #[test]
     fn curves_csv_has_a_column_per_method() {
         let s = scene(&AttentionParams { keys: 8, ..Default::default() });
-        let curves = vec![(Method::Softmax, entropy_curve(&s, Method::Softmax, 3))];
+        let curves = vec![(Method::Softmax, entropy_curve(&s, Method::Softmax, 2, 3))];
         let csv = curves_csv(&curves);
         assert!(csv.starts_with("query_scale,softmax\n0.1,"), "{csv}");
         assert_eq!(csv.lines().count(), 4);
