@@ -20,6 +20,11 @@ test("raising the query norm lowers softmax entropy and leaves ReLU-linear uncha
   for (const method of ["softmax", "linear-relu", "mala", "nala"]) {
     assert.ok((await drawnPixels(page, `canvas[data-figure="heatmap-${method}"]`)) > 1000, `${method} heatmap`);
   }
+  await page.hover('canvas[data-figure="heatmap-softmax"]', { position: { x: 5, y: 5 } });
+  assert.match(
+    await page.locator('.variant-card[data-method="softmax"] .hover-readout').textContent(),
+    /^query 0 · key \d+: weight \d/,
+  );
   assert.deepEqual(errors, []);
   await close();
 });

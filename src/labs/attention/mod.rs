@@ -228,12 +228,25 @@ pub fn AttentionLab() -> impl IntoView {
 fn HeatmapCard(method: Method, maps: Memo<Vec<MethodMap>>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let map = Memo::new(move |_| maps.with(|m| m.iter().find(|m| m.method == method).cloned()));
+    let hover = RwSignal::new(None::<String>);
+    let on_move = move |ev: web_sys::PointerEvent| {
+        let Some(c) = canvas.get_untracked() else { return };
+        let (w, h) = (f64::from(c.client_width()).max(1.0), f64::from(c.client_height()).max(1.0));
+        let text = map.with_untracked(|m| {
+            let m = m.as_ref()?;
+            let row = ((f64::from(ev.offset_y()) / h * m.rows as f64) as usize).min(m.rows - 1);
+            let col = ((f64::from(ev.offset_x()) / w * m.cols as f64) as usize).min(m.cols - 1);
+            Some(format!("query {row} · key {col}: weight {}", format_number(f64::from(m.weights[row * m.cols + col]))))
+        });
+        hover.set(text);
+    };
     view! {
         <article class="variant-card" data-method=slug(method)>
             <header>
                 <h3>{label(method)}</h3>
                 <PngButton canvas file_name="attention-heatmap.png"/>
             </header>
+            <div class="heatmap-hover" on:pointermove=on_move on:pointerleave=move |_| hover.set(None)>
             <Canvas2d
                 name=format!("heatmap-{}", slug(method))
                 label=format!("Heatmap of {} weights: rows are queries, columns keys, brighter is more weight.", label(method))
@@ -241,6 +254,10 @@ fn HeatmapCard(method: Method, maps: Memo<Vec<MethodMap>>) -> impl IntoView {
                 node_ref=canvas
                 draw=move |c, _| map.with(|m| if let Some(m) = m { draw_heatmap(c, m) })
             />
+            </div>
+            <p class="hint hover-readout" aria-live="polite">
+                {move || hover.get().unwrap_or_else(|| "Point at a cell to read its weight.".into())}
+            </p>
             <div class="readouts compact">
                 <Readout label="mean entropy" value=Signal::derive(move || map.with(|m| m.as_ref().map_or("—".into(), |m| format_number(m.mean_entropy()))))/>
                 <Readout label="mean row sum" value=Signal::derive(move || map.with(|m| m.as_ref().map_or("—".into(), |m| format_number(m.mean_sum))))/>
