@@ -20,6 +20,8 @@ test("raising the query norm lowers softmax entropy and leaves ReLU-linear uncha
   for (const method of ["softmax", "linear-relu", "mala", "nala"]) {
     assert.ok((await drawnPixels(page, `canvas[data-figure="heatmap-${method}"]`)) > 1000, `${method} heatmap`);
   }
+  assert.ok((await drawnPixels(page, 'canvas[data-figure="entropy-strip-softmax"]')) > 100, "entropy strip");
+  assert.ok((await drawnPixels(page, 'canvas[data-figure="histogram-mala"]')) > 100, "weight histogram");
   await page.hover('canvas[data-figure="heatmap-softmax"]', { position: { x: 5, y: 5 } });
   assert.match(
     await page.locator('.variant-card[data-method="softmax"] .hover-readout').textContent(),
@@ -30,7 +32,7 @@ test("raising the query norm lowers softmax entropy and leaves ReLU-linear uncha
 });
 
 test("methods and sliders survive a reload", async () => {
-  const { page, errors, close } = await openPage("/attention?keys=128&dim=8");
+  const { page, errors, close } = await openPage("/attention?keys=128&dim=8&queries=100");
   await page.locator('input[data-method="sigmoid"]').check();
   await page.locator('input[data-method="mala"]').uncheck();
   await page.locator('input[data-key="key_spread"]').fill("0.5");
@@ -38,6 +40,7 @@ test("methods and sliders survive a reload", async () => {
   const table = () => page.locator('[data-testid="attention-table"] tbody').textContent();
   const before = await table();
   assert.match(before, /sigmoid/);
+  assert.match(await page.locator('[data-testid="attention-table"] caption').textContent(), /over 100 queries/);
   assert.doesNotMatch(before, /MALA/);
   await page.reload();
   await page.waitForSelector('[data-testid="attention-table"] tbody tr');
@@ -58,6 +61,15 @@ test("the entropy curves export as PNG and CSV", async () => {
   const lines = (await readFile(await csv.path(), "utf8")).trim().split("\n");
   assert.equal(lines[0], "query_scale,softmax,linear-relu,mala,nala");
   assert.equal(lines.length, 26);
+  const [json] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click('[data-testid="download-softscope-attention-weights.json"]'),
+  ]);
+  const weights = JSON.parse(await readFile(await json.path(), "utf8"));
+  assert.equal(weights.softmax.rows, 32);
+  assert.equal(weights.softmax.weights[0].length, 64);
+  const rowSum = weights.softmax.weights[0].reduce((a, b) => a + b);
+  assert.ok(Math.abs(rowSum - 1) < 1e-5, `softmax rows sum to 1 (${rowSum})`);
   assert.deepEqual(errors, []);
   await close();
 });

@@ -6,7 +6,7 @@ mod plane;
 
 use super::LabMeta;
 use crate::canvas::blit::{plot, put_rgba};
-use crate::canvas::charts::{line_chart, Series};
+use crate::canvas::charts::{bar_chart, line_chart, Series};
 use crate::canvas::colormap::{heatmap_rgba, Colormap};
 use crate::canvas::Canvas2d;
 use crate::hooks::use_url_state;
@@ -14,8 +14,8 @@ use crate::ui::{format_number, LabFrame, LogSlider, PngButton, Readout, SeedInpu
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use model::{
-    curve_shape, curves_csv, entropy_curve, heatmap_rows, label, method_map, scene, slug, AttentionParams, MethodMap,
-    METHODS, QUERIES,
+    curve_shape, curves_csv, entropy_curve, heatmap_rows, label, method_map, scene, slug, weights_json,
+    AttentionParams, MethodMap, METHODS, QUERIES,
 };
 use softscope_kernels::attention::{Method, RowKind};
 
@@ -61,7 +61,7 @@ pub fn AttentionLab() -> impl IntoView {
     let scale = Memo::new(move |_| state.with(|p| p.query_scale));
     let maps = Memo::new(move |_| {
         scene_memo.with(|s| {
-            let rows = heatmap_rows(s.keys.len() / s.dim, s.dim);
+            let rows = heatmap_rows(s.queries.len() / s.dim, s.keys.len() / s.dim, s.dim);
             methods.get().into_iter().map(|m| method_map(s, m, rows, scale.get())).collect::<Vec<_>>()
         })
     });
@@ -88,6 +88,16 @@ pub fn AttentionLab() -> impl IntoView {
                         value=Signal::derive(move || scale.get())
                         on_change=move |s| state.update(|p| p.query_scale = s)
                         describe=|s| format!("query scale {}", format_number(s))
+                    />
+                    <LogSlider
+                        label="Number of queries"
+                        key="queries"
+                        min=1.0
+                        max=512.0
+                        value=Signal::derive(move || f64::from(state.with(|p| p.queries)))
+                        on_change=move |q| state.update(|p| p.queries = q.clamp(1.0, 512.0) as u32)
+                        describe=|q| format!("{q} queries")
+                        whole=true
                     />
                     <LogSlider
                         label="Number of keys"
@@ -212,7 +222,15 @@ pub fn AttentionLab() -> impl IntoView {
             </div>
             <plane::PlaneMode state/>
             <section class="panel wide" aria-label="Heatmaps">
-                <h2>{move || maps.with(|m| format!("Weights: {} queries (rows) × keys (columns)", m.first().map_or(QUERIES, |m| m.rows)))}</h2>
+                <div class="panel-head">
+                    <h2>{move || maps.with(|m| format!("Weights: {} queries (rows) × keys (columns)", m.first().map_or(QUERIES, |m| m.rows)))}</h2>
+                    <TextDownload
+                        label="Weights (JSON)"
+                        file_name="softscope-attention-weights.json"
+                        mime="application/json"
+                        contents=move || maps.with(|m| weights_json(m))
+                    />
+                </div>
                 <div class="variant-grid">
                     <For each=move || methods.get() key=|m| slug(*m) let:method>
                         <HeatmapCard method maps/>
@@ -254,6 +272,40 @@ fn HeatmapCard(method: Method, maps: Memo<Vec<MethodMap>>) -> impl IntoView {
                 node_ref=canvas
                 draw=move |c, _| map.with(|m| if let Some(m) = m { draw_heatmap(c, m) })
             />
+            </div>
+            <div class="strips">
+                <figure>
+                    <Canvas2d
+                        name=format!("entropy-strip-{}", slug(method))
+                        label=format!("Bars of each query row's entropy for {}.", label(method))
+                        height_px=48
+                        compact=true
+                        draw=move |c, theme| map.with(|m| if let Some(m) = m {
+                            let entropies: Vec<f32> = m.row_entropy.iter().map(|&h| h as f32).collect();
+                            let top = (m.cols as f64).ln().max(1e-6);
+                            plot(c, |area| bar_chart(area, &entropies, 0.0..top, "", None, &theme));
+                        })
+                    />
+                    <figcaption>"row entropy (0 to ln n)"</figcaption>
+                </figure>
+                <figure>
+                    <Canvas2d
+                        name=format!("histogram-{}", slug(method))
+                        label=format!("Histogram of {} weights.", label(method))
+                        height_px=48
+                        compact=true
+                        draw=move |c, theme| map.with(|m| if let Some(m) = m {
+                            let (lo, hi) = m.range();
+                            let counts = crate::labs::softmax::model::histogram(&m.weights, 24, lo, hi.max(lo + 1e-9));
+                            let top = f64::from(counts.iter().copied().fold(1.0, f32::max));
+                            plot(c, |area| bar_chart(area, &counts, 0.0..top, "", None, &theme));
+                        })
+                    />
+                    <figcaption>{move || map.with(|m| m.as_ref().map(|m| {
+                        let (lo, hi) = m.range();
+                        format!("weights from {} to {}", format_number(f64::from(lo)), format_number(f64::from(hi)))
+                    }))}</figcaption>
+                </figure>
             </div>
             <p class="hint hover-readout" aria-live="polite">
                 {move || hover.get().unwrap_or_else(|| "Point at a cell to read its weight.".into())}

@@ -139,6 +139,7 @@ pub fn plane_weights(points: &PlanePoints, method: Method) -> Vec<f32> {
 crate::url_state! {
     /// The attention lab's parameters, all in the URL.
     pub struct AttentionParams {
+        queries: u32 = 32, range(1, 512), "Number of queries";
         keys: u32 = 64, range(4, 4096), "Number of keys";
         dim: u32 = 16, range(2, 256), "Head dimension d";
         query_scale: f64 = 1.0, range(0.1, 10.0), "Query norm scale";
@@ -150,16 +151,17 @@ crate::url_state! {
     }
 }
 
-/// How many queries the heatmaps show at most.
+/// The default number of queries.
 pub const QUERIES: usize = 32;
 /// Queries averaged for the entropy-vs-scale curves, at most.
 pub const CURVE_QUERIES: usize = 8;
 /// Multiply-adds one method may spend on a figure, so that every slider stays interactive at 4096 keys × d = 256.
 const BUDGET: usize = 8_000_000;
 
-/// Query rows of the heatmaps for `keys` × `dim`: all 32 while cheap, down to 4 for the largest scenes.
-pub fn heatmap_rows(keys: usize, dim: usize) -> usize {
-    (BUDGET / (keys * dim).max(1)).clamp(4, QUERIES)
+/// Query rows of the heatmaps for `queries` queries over `keys` × `dim`: all of them while cheap, down to 4 for
+/// the largest scenes.
+pub fn heatmap_rows(queries: usize, keys: usize, dim: usize) -> usize {
+    (BUDGET / (keys * dim).max(1)).clamp(4, 512).min(queries)
 }
 
 /// (queries, points) of the entropy curves for `keys` × `dim`: 8 queries at 25 scales while cheap, fewer beyond.
@@ -175,7 +177,7 @@ pub fn curve_shape(keys: usize, dim: usize) -> (usize, usize) {
 pub struct Scene {
     /// Head dimension.
     pub dim: usize,
-    /// QUERIES × dim.
+    /// queries × dim.
     pub queries: Vec<f32>,
     /// keys × dim.
     pub keys: Vec<f32>,
@@ -186,7 +188,7 @@ pub struct Scene {
 pub fn scene(params: &AttentionParams) -> Scene {
     let d = params.dim as usize;
     let mut rng = SplitMix64::new(params.seed);
-    let queries: Vec<f32> = (0..QUERIES * d).map(|_| rng.normal() as f32).collect();
+    let queries: Vec<f32> = (0..params.queries as usize * d).map(|_| rng.normal() as f32).collect();
     let mean: Vec<f64> = (0..d).map(|_| rng.normal()).collect();
     let mean_norm = mean.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-12);
     let mut keys = Vec::with_capacity(params.keys as usize * d);
@@ -220,6 +222,12 @@ pub struct MethodMap {
 }
 
 impl MethodMap {
+    /// The smallest and largest finite weight.
+    pub fn range(&self) -> (f32, f32) {
+        let finite = self.weights.iter().copied().filter(|v| v.is_finite());
+        finite.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    }
+
     /// Mean of the rows' entropies.
     pub fn mean_entropy(&self) -> f64 {
         self.row_entropy.iter().sum::<f64>() / self.rows.max(1) as f64
@@ -257,6 +265,21 @@ pub fn entropy_curve(scene: &Scene, method: Method, queries: usize, points: usiz
             (log_scale, method_map(scene, method, queries, 10f64.powf(log_scale)).mean_entropy())
         })
         .collect()
+}
+
+/// The weights of every method as JSON: rows, columns and the row-major weights.
+pub fn weights_json(maps: &[MethodMap]) -> String {
+    let value: serde_json::Map<String, serde_json::Value> = maps
+        .iter()
+        .map(|m| {
+            let rows: Vec<&[f32]> = m.weights.chunks(m.cols.max(1)).collect();
+            (
+                slug(m.method).to_string(),
+                serde_json::json!({ "rows": m.rows, "cols": m.cols, "weights": rows, "row_entropy": m.row_entropy }),
+            )
+        })
+        .collect();
+    serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 /// The curves as CSV: one column per method.
@@ -352,10 +375,21 @@ mod tests {
 
     #[test]
     fn figures_stay_within_their_budget() {
-        assert_eq!(heatmap_rows(64, 16), QUERIES);
+        assert_eq!(heatmap_rows(QUERIES, 64, 16), QUERIES);
+        assert_eq!(heatmap_rows(512, 64, 16), 512);
         assert_eq!(curve_shape(64, 16), (CURVE_QUERIES, 25));
-        assert_eq!(heatmap_rows(4096, 256), 7);
+        assert_eq!(heatmap_rows(512, 4096, 256), 7);
         assert_eq!(curve_shape(4096, 256), (1, 13));
+    }
+
+    #[test]
+    fn weights_export_as_json() {
+        let s = scene(&AttentionParams { keys: 4, queries: 2, ..Default::default() });
+        let json: serde_json::Value =
+            serde_json::from_str(&weights_json(&[method_map(&s, Method::Softmax, 2, 1.0)])).unwrap();
+        assert_eq!(json["softmax"]["rows"], 2);
+        assert_eq!(json["softmax"]["weights"].as_array().unwrap().len(), 2);
+        assert_eq!(json["softmax"]["weights"][0].as_array().unwrap().len(), 4);
     }
 
     #[test]
