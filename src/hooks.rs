@@ -89,6 +89,50 @@ impl Player {
     }
 }
 
+/// A copy of `source` that follows it at most once per animation frame. A dragged slider fires several input
+/// events per frame; the first change in a frame is applied at once (no added latency), later ones wait for the
+/// next frame and only the newest of them is applied.
+pub fn use_frame_coalesced<T: Clone + Send + Sync + 'static>(source: RwSignal<T>) -> ReadSignal<T> {
+    let (applied, set_applied) = signal(source.get_untracked());
+    let busy = StoredValue::new(false);
+    let pending = StoredValue::new(false);
+    Effect::new(move |first: Option<()>| {
+        source.track();
+        if first.is_none() {
+            return;
+        }
+        if busy.get_value() {
+            pending.set_value(true);
+            return;
+        }
+        set_applied.set(source.get_untracked());
+        busy.set_value(true);
+        after_frame(source, set_applied, busy, pending);
+    });
+    applied
+}
+
+/// Frees the frame at the next animation frame, first applying a change that waited for it (which takes that
+/// frame in turn). `try_` throughout: the page may have left the lab before the frame came.
+fn after_frame<T: Clone + Send + Sync + 'static>(
+    source: RwSignal<T>,
+    set_applied: WriteSignal<T>,
+    busy: StoredValue<bool>,
+    pending: StoredValue<bool>,
+) {
+    request_animation_frame(move || {
+        if pending.try_get_value() == Some(true) {
+            let _ = pending.try_set_value(false);
+            if let Some(value) = source.try_get_untracked() {
+                let _ = set_applied.try_set(value);
+            }
+            after_frame(source, set_applied, busy, pending);
+        } else {
+            let _ = busy.try_set_value(false);
+        }
+    });
+}
+
 /// A [`Player`] that calls `advance` every `period_ms`.
 pub fn use_player(period_ms: u64, advance: impl Fn() -> bool + Send + Sync + 'static) -> Player {
     let player = Player {

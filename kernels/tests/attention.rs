@@ -5,7 +5,9 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use softscope_kernels::attention::{measures, scores, scores_scalar, weights, Method, RowKind};
+use softscope_kernels::attention::{
+    measures, measures_scalar, scores, scores_scalar, weights, Method, Prepared, RowKind,
+};
 use softscope_kernels::rng::SplitMix64;
 use softscope_kernels::KernelError;
 
@@ -208,4 +210,127 @@ fn simd_scores_equal_the_scalar_twin() {
             }
         }
     }
+}
+
+const ALL_METHODS: [Method; 14] = [
+    Method::Softmax,
+    Method::Selective { beta: 2.0 },
+    Method::Sigmoid,
+    Method::ReluSeqlen,
+    Method::Lssa,
+    Method::Lssar { power: 15.0 },
+    Method::LinearElu,
+    Method::LinearRelu,
+    Method::MalaPaper,
+    Method::MalaCode,
+    Method::NaLa,
+    Method::SoftGaussian,
+    Method::StableMax,
+    Method::Entmax15,
+];
+
+fn normal_matrix(rng: &mut SplitMix64, len: usize) -> Vec<f32> {
+    (0..len).map(|_| rng.normal() as f32).collect()
+}
+
+#[test]
+fn prepared_rows_match_the_f64_reference_at_every_scale() {
+    let mut rng = SplitMix64::new(21);
+    for (m, n, d) in [(5, 9, 2), (6, 33, 7), (4, 64, 16), (3, 130, 64)] {
+        let q = normal_matrix(&mut rng, m * d);
+        let k = normal_matrix(&mut rng, n * d);
+        let fast = Prepared::new(&q, &k, d).unwrap();
+        let twin = Prepared::new_scalar(&q, &k, d).unwrap();
+        assert_eq!((fast.queries(), fast.keys()), (m, n));
+        for method in ALL_METHODS {
+            for c in [0.1f32, 0.7, 1.0, 3.0, 10.0] {
+                let (mut a, mut b) = (vec![0.0; m * n], vec![0.0; m * n]);
+                let kind = fast.rows(method, c, m, &mut a).unwrap();
+                assert_eq!(twin.rows(method, c, m, &mut b).unwrap(), kind);
+                for i in 0..m {
+                    let scaled: Vec<f32> = q[i * d..(i + 1) * d].iter().map(|v| v * c).collect();
+                    let mut want = vec![0.0; n];
+                    assert_eq!(weights(method, &scaled, &k, &mut want).unwrap(), kind);
+                    let top = want.iter().fold(0.0f32, |t, v| t.max(v.abs()));
+                    for j in 0..n {
+                        let (got, twin, want) = (a[i * n + j], b[i * n + j], want[j]);
+                        let what = format!("{method:?} c = {c} ({m}×{n}×{d}) row {i} key {j}: {got} vs {want}");
+                        if want.is_nan() {
+                            // ReLU-linear rows of a query with no positive component have no mass to normalise.
+                            assert!(got.is_nan() && twin.is_nan(), "{what}");
+                            continue;
+                        }
+                        // f32 scores against f64 ones: a few ULP of the row's largest weight, more for LSSAR's
+                        // 15th power and for weights found by differences (MALA, SOFT) at large scales.
+                        assert!((got - want).abs() <= 2e-4 * top.max(1e-3), "{what}");
+                        assert!((got - twin).abs() <= 1e-6 * top.max(1e-3), "SIMD and scalar twin: {what}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn prepared_bad_input_is_documented_not_a_panic() {
+    assert_eq!(Prepared::new(&[], &KEYS, 2), Err(KernelError::Empty));
+    assert_eq!(Prepared::new(&[1.0, 0.5], &KEYS, 0), Err(KernelError::Empty));
+    assert_eq!(Prepared::new(&[1.0, 0.5], &KEYS[..5], 2), Err(KernelError::Shape { len: 5, cols: 2 }));
+    let p = Prepared::new(&[1.0, 0.5, 0.0, 0.0], &KEYS, 2).unwrap();
+    assert_eq!(
+        p.rows(Method::Softmax, 1.0, 3, &mut [0.0; 9]),
+        Err(KernelError::LengthMismatch { input: 6, output: 9 })
+    );
+    assert_eq!(
+        p.rows(Method::Softmax, 1.0, 1, &mut [0.0; 2]),
+        Err(KernelError::LengthMismatch { input: 3, output: 2 })
+    );
+    let mut out = [0.0; 6];
+    for method in [Method::NaLa, Method::Lssa, Method::Lssar { power: 15.0 }] {
+        p.rows(method, 1.0, 2, &mut out).unwrap();
+        assert_close(&out[3..], &[1.0 / 3.0; 3], 1e-7, "zero-norm query: uniform");
+    }
+    assert!(p.score(0, 0) > 0.0 && p.score(2, 0).is_nan() && p.score(0, 3).is_nan());
+    let nan = Prepared::new(&[f32::NAN, 0.5], &KEYS, 2).unwrap();
+    for method in ALL_METHODS {
+        nan.rows(method, 1.0, 1, &mut out[..3]).unwrap();
+        assert!(out[..3].iter().all(|v| v.is_nan()), "{method:?}");
+    }
+}
+
+#[test]
+fn relu_linear_rows_are_bit_identical_across_query_scales() {
+    let mut rng = SplitMix64::new(5);
+    let (q, k) = (normal_matrix(&mut rng, 4 * 8), normal_matrix(&mut rng, 20 * 8));
+    let p = Prepared::new(&q, &k, 8).unwrap();
+    let (mut a, mut b) = (vec![0.0; 80], vec![0.0; 80]);
+    p.rows(Method::LinearRelu, 0.1, 4, &mut a).unwrap();
+    p.rows(Method::LinearRelu, 10.0, 4, &mut b).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn measures_match_f64_and_their_scalar_twin() {
+    let mut rng = SplitMix64::new(77);
+    for n in [1, 3, 16, 17, 100, 5000] {
+        let mut row: Vec<f32> = (0..n).map(|_| (rng.normal() * 3.0).exp() as f32).collect();
+        if n > 3 {
+            row[1] = 0.0;
+            row[2] = -0.25;
+            row[3] = 1e-40;
+        }
+        let abs_sum: f64 = row.iter().map(|&v| f64::from(v).abs()).sum();
+        let want: f64 =
+            -row.iter().map(|&v| f64::from(v).abs() / abs_sum).filter(|&p| p > 0.0).map(|p| p * p.ln()).sum::<f64>();
+        let (fast, twin) = (measures(&row, 3), measures_scalar(&row, 3));
+        assert_eq!(fast, twin, "n = {n}");
+        assert!((fast.entropy - want).abs() <= 1e-6 * want.abs().max(1.0), "n = {n}: {} vs {want}", fast.entropy);
+        let mut sorted = row.iter().map(|&v| f64::from(v)).collect::<Vec<_>>();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        assert_eq!(fast.top_k_mass, sorted.iter().take(3).sum::<f64>());
+        assert_eq!(measures(&row, 1).top_k_mass, sorted[0]);
+    }
+    assert_eq!(measures(&[0.0, 0.0], 1).entropy, 0.0);
+    assert!(measures(&[0.5, f32::NAN], 1).entropy.is_nan());
+    assert!((measures(&[0.25; 4], 2).entropy - 4f64.ln()).abs() < 1e-7);
 }

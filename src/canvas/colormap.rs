@@ -52,13 +52,29 @@ impl Colormap {
     }
 }
 
+/// Entries of the lookup table [`heatmap_rgba`] rasterises through: finer than a colour channel can show.
+const LUT_SIZE: usize = 1024;
+
 /// Maps a row-major `values` grid to opaque RGBA pixels, one per value, with `lo..hi` spanning the colormap.
+///
+/// Colours come from a table sampled once per call: whole 512 × 512 heatmaps are redrawn on every slider step,
+/// and interpolating between stops per cell cost more than computing the weights.
 pub fn heatmap_rgba(values: &[f32], colormap: Colormap, lo: f32, hi: f32) -> Vec<u8> {
     let span = if hi > lo { hi - lo } else { 1.0 };
-    let mut rgba = Vec::with_capacity(values.len() * 4);
-    for &v in values {
-        let [r, g, b] = colormap.rgb((v - lo) / span);
-        rgba.extend_from_slice(&[r, g, b, 255]);
+    let last = (LUT_SIZE - 1) as f32;
+    let table: Vec<[u8; 4]> = (0..LUT_SIZE)
+        .map(|i| {
+            let [r, g, b] = colormap.rgb(i as f32 / last);
+            [r, g, b, 255]
+        })
+        .collect();
+    let scale = last / span;
+    let mut rgba = vec![0u8; values.len() * 4];
+    for (pixel, &v) in rgba.chunks_exact_mut(4).zip(values) {
+        // NaN maps to the low end, like `Colormap::rgb`; `as` saturates, and the clamp keeps the top in range.
+        let t = ((v - lo) * scale + 0.5).max(0.0);
+        let i = if t.is_nan() { 0 } else { (t as usize).min(LUT_SIZE - 1) };
+        pixel.copy_from_slice(&table[i]);
     }
     rgba
 }

@@ -14,6 +14,7 @@ const TARGETS = [
   ["softmax.two_pass_over_reload.n16M", null, null, "three-pass reload time over two-pass time, one 16M-element row (> 1: two-pass wins)"],
   ["attention.qk.simd_over_scalar", null, null, "QKᵀ/√d at 512 × 512 × 64, SIMD128 over the scalar twin"],
   ["attention.qk.gflops", null, null, "QKᵀ/√d at 512 × 512 × 64, SIMD128, GFLOP/s (2·m·n·d flops)"],
+  ["attention.frame_ms.512x512x4", "<=", 16, "attention lab, 512 queries × 512 keys, d = 64, four methods: query-norm slider input to redrawn figures (ms, median of 31)"],
   ["nms.gaussian.n10000_ms", "<=", 15, "Gaussian Soft-NMS, paper convention, 10 000 clustered boxes, SIMD128 (ms)"],
   ["nms.gaussian_tf.n10000_ms", "<=", 15, "the same in the TensorFlow convention (σ_TF = 0.25), SIMD128 (ms)"],
   ["nms.gaussian.simd_over_scalar.n10000", ">=", 4, "Soft-NMS, SIMD128 over the scalar twin, 10 000 boxes"],
@@ -21,6 +22,37 @@ const TARGETS = [
   ["nms.gaussian.n1000_ms", null, null, "Gaussian Soft-NMS, paper convention, 1 000 clustered boxes, SIMD128 (ms)"],
   ["nms.gaussian.simd_over_scalar.n1000", null, null, "Soft-NMS, SIMD128 over the scalar twin, 1 000 boxes"],
 ];
+
+/**
+ * Moves the attention lab's query-norm slider 31 times at 512 × 512 × 64 with four methods and times, in the page,
+ * each input event to the first animation frame after which the table and the figures show the new scale.
+ */
+async function attentionFrame(page) {
+  await page.goto(`${server.url}/attention?queries=512&keys=512&dim=64&methods=softmax,linear-relu,mala,nala`);
+  await page.waitForSelector('[data-testid="attention-table"] tr[data-method="nala"]');
+  const times = await page.evaluate(async () => {
+    const entropy = () => document.querySelector('[data-testid="attention-table"] tr[data-method="softmax"] .entropy').textContent;
+    const input = document.querySelector('input[data-key="query_scale"]');
+    const times = [];
+    for (let i = 0; i < 31; i++) {
+      const before = entropy();
+      const t0 = performance.now();
+      input.value = String(0.2 + (0.6 * ((i * 7) % 31)) / 30);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      // The lab computes in its own animation-frame callback; ours, registered after it, runs once it is done.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      for (let frames = 0; entropy() === before; frames++) {
+        if (frames > 120) throw new Error("the attention lab did not redraw after a slider change");
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+      times.push(performance.now() - t0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return times;
+  });
+  times.sort((a, b) => a - b);
+  return { "attention.frame_ms.512x512x4": times[times.length >> 1] };
+}
 
 const server = await serve("dist");
 const browser = await chromium.launch(chromiumOptions);
@@ -33,6 +65,7 @@ try {
   if (!isolated) throw new Error("the bench page is not cross-origin isolated: refusing to report coarse timings");
   const handle = await page.waitForFunction(() => window.__softscopeBench, null, { timeout: 600_000, polling: 500 });
   report = JSON.parse(await handle.jsonValue());
+  Object.assign(report.ratios, await attentionFrame(page));
 } finally {
   await browser.close();
   await server.close();

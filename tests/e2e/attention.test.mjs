@@ -25,7 +25,7 @@ test("raising the query norm lowers softmax entropy and leaves ReLU-linear uncha
   await page.hover('canvas[data-figure="heatmap-softmax"]', { position: { x: 5, y: 5 } });
   assert.match(
     await page.locator('.variant-card[data-method="softmax"] .hover-readout').textContent(),
-    /^query 0 · key \d+: weight \d/,
+    /^query 0 · key \d+: score [−-]?\d[^,]*, weight \d/,
   );
   assert.deepEqual(errors, []);
   await close();

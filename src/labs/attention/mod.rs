@@ -9,15 +9,15 @@ use crate::canvas::blit::{plot, put_rgba};
 use crate::canvas::charts::{bar_chart, line_chart, Series};
 use crate::canvas::colormap::{heatmap_rgba, Colormap};
 use crate::canvas::Canvas2d;
-use crate::hooks::use_url_state;
+use crate::hooks::{use_frame_coalesced, use_url_state};
 use crate::ui::{format_number, LabFrame, LogSlider, PngButton, Readout, SeedInput, Slider, TextDownload};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use model::{
-    curve_shape, curves_csv, entropy_curve, heatmap_rows, label, method_map, scene, slug, weights_json,
-    AttentionParams, MethodMap, METHODS, QUERIES,
+    curves_csv, entropy_curve, heatmap_rows, label, method_map, prepare, scene, slug, weights_json, AttentionParams,
+    MethodMap, CURVE_POINTS, CURVE_QUERIES, METHODS, QUERIES,
 };
-use softscope_kernels::attention::{Method, RowKind};
+use softscope_kernels::attention::{Method, Prepared, RowKind};
 
 /// The lab's entry in the registry.
 pub const META: LabMeta = LabMeta {
@@ -55,21 +55,42 @@ fn kind_note(kind: RowKind) -> Option<&'static str> {
 pub fn AttentionLab() -> impl IntoView {
     let url = use_url_state::<AttentionParams>();
     let state = url.state;
-    // Regenerated on every change, but equal scenes (e.g. after a query-scale change) do not notify downstream.
-    let scene_memo = Memo::new(move |_| state.with(scene));
-    let methods = Memo::new(move |_| state.with(|p| p.methods.0.clone()));
-    let scale = Memo::new(move |_| state.with(|p| p.query_scale));
-    let maps = Memo::new(move |_| {
-        scene_memo.with(|s| {
-            let rows = heatmap_rows(s.queries.len() / s.dim, s.keys.len() / s.dim, s.dim);
-            methods.get().into_iter().map(|m| method_map(s, m, rows, scale.get())).collect::<Vec<_>>()
+    // The controls follow `state` at once; the figures follow `applied`, at most once per animation frame.
+    let applied = use_frame_coalesced(state);
+    // Only the scene's own parameters regenerate it (a query-scale change does not).
+    let scene_params = Memo::new(move |_| {
+        applied.with(|p| AttentionParams {
+            query_scale: 1.0,
+            methods: Default::default(),
+            plane: Default::default(),
+            ..p.clone()
         })
     });
+    let scene_memo = Memo::new(move |_| scene_params.with(scene));
+    // Scores are computed once per scene: a new query scale only rescales them.
+    let prepared = Memo::new(move |_| {
+        scene_memo.with(|s| prepare(s, heatmap_rows(s.queries.len() / s.dim, s.keys.len() / s.dim)))
+    });
+    let methods = Memo::new(move |_| applied.with(|p| p.methods.0.clone()));
+    let scale = Memo::new(move |_| applied.with(|p| p.query_scale));
+    // Always "changed": comparing megabytes of weights would cost more than it saves.
+    let maps = Memo::new_with_compare(
+        move |_| {
+            prepared.with(|p| {
+                p.as_ref().map_or_else(Vec::new, |p| {
+                    methods.get().into_iter().map(|m| method_map(p, m, p.queries(), scale.get())).collect::<Vec<_>>()
+                })
+            })
+        },
+        |_, _| true,
+    );
     // The curves do not depend on the current query scale: recomputed only when the scene or the methods change.
     let curves = Memo::new(move |_| {
-        scene_memo.with(|s| {
-            let (queries, points) = curve_shape(s.keys.len() / s.dim, s.dim);
-            methods.get().into_iter().map(|m| (m, entropy_curve(s, m, queries, points))).collect::<Vec<_>>()
+        prepared.with(|p| {
+            p.as_ref().map_or_else(Vec::new, |p| {
+                let queries = CURVE_QUERIES.min(p.queries());
+                methods.get().into_iter().map(|m| (m, entropy_curve(p, m, queries, CURVE_POINTS))).collect::<Vec<_>>()
+            })
         })
     });
     let curve_canvas = NodeRef::<Canvas>::new();
@@ -85,7 +106,7 @@ pub fn AttentionLab() -> impl IntoView {
                         key="query_scale"
                         min=0.1
                         max=10.0
-                        value=Signal::derive(move || scale.get())
+                        value=Signal::derive(move || state.with(|p| p.query_scale))
                         on_change=move |s| state.update(|p| p.query_scale = s)
                         describe=|s| format!("query scale {}", format_number(s))
                     />
@@ -233,7 +254,7 @@ pub fn AttentionLab() -> impl IntoView {
                 </div>
                 <div class="variant-grid">
                     <For each=move || methods.get() key=|m| slug(*m) let:method>
-                        <HeatmapCard method maps/>
+                        <HeatmapCard method maps prepared scale/>
                     </For>
                 </div>
             </section>
@@ -243,9 +264,15 @@ pub fn AttentionLab() -> impl IntoView {
 
 /// One method's heatmap with its read-outs.
 #[component]
-fn HeatmapCard(method: Method, maps: Memo<Vec<MethodMap>>) -> impl IntoView {
+fn HeatmapCard(
+    method: Method,
+    maps: Memo<Vec<MethodMap>>,
+    prepared: Memo<Option<Prepared>>,
+    scale: Memo<f64>,
+) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
-    let map = Memo::new(move |_| maps.with(|m| m.iter().find(|m| m.method == method).cloned()));
+    let map =
+        Memo::new_with_compare(move |_| maps.with(|m| m.iter().find(|m| m.method == method).cloned()), |_, _| true);
     let hover = RwSignal::new(None::<String>);
     let on_move = move |ev: web_sys::PointerEvent| {
         let Some(c) = canvas.get_untracked() else { return };
@@ -254,7 +281,12 @@ fn HeatmapCard(method: Method, maps: Memo<Vec<MethodMap>>) -> impl IntoView {
             let m = m.as_ref()?;
             let row = ((f64::from(ev.offset_y()) / h * m.rows as f64) as usize).min(m.rows - 1);
             let col = ((f64::from(ev.offset_x()) / w * m.cols as f64) as usize).min(m.cols - 1);
-            Some(format!("query {row} · key {col}: weight {}", format_number(f64::from(m.weights[row * m.cols + col]))))
+            let score = prepared.with_untracked(|p| p.as_ref().map_or(f32::NAN, |p| p.score(row, col)));
+            Some(format!(
+                "query {row} · key {col}: score {}, weight {}",
+                format_number(f64::from(score) * scale.get_untracked()),
+                format_number(f64::from(m.weights[row * m.cols + col]))
+            ))
         });
         hover.set(text);
     };
@@ -323,14 +355,14 @@ fn HeatmapCard(method: Method, maps: Memo<Vec<MethodMap>>) -> impl IntoView {
 #[component]
 pub fn Thumbnail() -> impl IntoView {
     let params = AttentionParams { keys: 40, ..AttentionParams::default() };
-    let map = method_map(&scene(&params), Method::Softmax, QUERIES, 4.0);
+    let map = prepare(&scene(&params), QUERIES).map(|p| method_map(&p, Method::Softmax, QUERIES, 4.0));
     view! {
         <Canvas2d
             name="thumbnail-attention"
             label="A softmax attention heatmap of 32 seeded queries over 40 keys."
             height_px=120
             compact=true
-            draw=move |canvas, _| draw_heatmap(canvas, &map)
+            draw=move |canvas, _| if let Some(map) = &map { draw_heatmap(canvas, map) }
         />
     }
 }

@@ -2,7 +2,7 @@
 //! entropy against query-norm scale.
 
 use crate::url_state::{QueryValue, Range};
-use softscope_kernels::attention::{measures, weights, Method, RowKind};
+use softscope_kernels::attention::{measures, weights, Method, Prepared, RowKind};
 use softscope_kernels::rng::SplitMix64;
 
 /// The methods the lab offers, in display order.
@@ -155,21 +155,15 @@ crate::url_state! {
 pub const QUERIES: usize = 32;
 /// Queries averaged for the entropy-vs-scale curves, at most.
 pub const CURVE_QUERIES: usize = 8;
-/// Multiply-adds one method may spend on a figure, so that every slider stays interactive at 4096 keys × d = 256.
-const BUDGET: usize = 8_000_000;
+/// Points of the entropy-vs-scale curves, evenly spaced in log10 of the scale.
+pub const CURVE_POINTS: usize = 25;
+/// Weights one heatmap holds: 512 queries × 512 keys, a canvas' worth of cells that every slider can redraw live.
+const HEATMAP_CELLS: usize = 512 * 512;
 
-/// Query rows of the heatmaps for `queries` queries over `keys` × `dim`: all of them while cheap, down to 4 for
-/// the largest scenes.
-pub fn heatmap_rows(queries: usize, keys: usize, dim: usize) -> usize {
-    (BUDGET / (keys * dim).max(1)).clamp(4, 512).min(queries)
-}
-
-/// (queries, points) of the entropy curves for `keys` × `dim`: 8 queries at 25 scales while cheap, fewer beyond.
-pub fn curve_shape(keys: usize, dim: usize) -> (usize, usize) {
-    let per_row = (keys * dim).max(1);
-    let queries = (BUDGET / (per_row * 25)).clamp(1, CURVE_QUERIES);
-    let points = if queries * 25 * per_row > 2 * BUDGET { 13 } else { 25 };
-    (queries, points)
+/// Query rows of the heatmaps for `queries` queries over `keys`: all of them up to 512 × 512 cells, down to 4
+/// rows for the widest scenes.
+pub fn heatmap_rows(queries: usize, keys: usize) -> usize {
+    (HEATMAP_CELLS / keys.max(1)).clamp(4, 512).min(queries)
 }
 
 /// Seeded queries (unit scale) and keys, row-major.
@@ -234,35 +228,42 @@ impl MethodMap {
     }
 }
 
-/// `method` on the first `rows` queries scaled by `query_scale`.
-pub fn method_map(scene: &Scene, method: Method, rows: usize, query_scale: f64) -> MethodMap {
-    let d = scene.dim;
-    let cols = scene.keys.len() / d;
-    let mut all = vec![0.0f32; rows * cols];
-    let mut row_entropy = Vec::with_capacity(rows);
-    let mut sums = 0.0;
-    let mut kind = RowKind::Distribution;
-    for (r, out) in all.chunks_exact_mut(cols).enumerate().take(rows) {
-        let q: Vec<f32> = scene.queries[r * d..(r + 1) * d].iter().map(|v| v * query_scale as f32).collect();
-        // Shapes are consistent by construction (dim ≥ 2, keys ≥ 4); a refusal would leave a NaN row.
-        match weights(method, &q, &scene.keys, out) {
-            Ok(k) => kind = k,
-            Err(_) => out.fill(f32::NAN),
-        }
-        let m = measures(out, 1);
-        row_entropy.push(m.entropy);
-        sums += m.sum;
-    }
-    MethodMap { method, weights: all, rows, cols, row_entropy, mean_sum: sums / rows.max(1) as f64, kind }
+/// The scene's first `rows` queries and its keys, with their scores, ready for every method at any scale. `None`
+/// when the scene is empty, which the URL ranges rule out.
+pub fn prepare(scene: &Scene, rows: usize) -> Option<Prepared> {
+    let rows = rows.min(scene.queries.len() / scene.dim.max(1));
+    Prepared::new(&scene.queries[..rows * scene.dim], &scene.keys, scene.dim).ok()
 }
 
-/// Mean row entropy of `method` over the first `queries` queries at `points` scales evenly spaced in log10 from
-/// 0.1 to 10.
-pub fn entropy_curve(scene: &Scene, method: Method, queries: usize, points: usize) -> Vec<(f64, f64)> {
+/// `method` on the first `rows` prepared queries scaled by `query_scale`.
+pub fn method_map(prepared: &Prepared, method: Method, rows: usize, query_scale: f64) -> MethodMap {
+    let (rows, cols) = (rows.min(prepared.queries()), prepared.keys());
+    let mut all = vec![0.0f32; rows * cols];
+    // The shapes agree by construction; a refusal would leave NaN rows, which the figures show as such.
+    let kind = prepared.rows(method, query_scale as f32, rows, &mut all).unwrap_or_else(|_| {
+        all.fill(f32::NAN);
+        RowKind::Distribution
+    });
+    let measured: Vec<_> = all.chunks_exact(cols.max(1)).map(|row| measures(row, 1)).collect();
+    let mean_sum = measured.iter().map(|m| m.sum).sum::<f64>() / rows.max(1) as f64;
+    MethodMap {
+        method,
+        weights: all,
+        rows,
+        cols,
+        row_entropy: measured.iter().map(|m| m.entropy).collect(),
+        mean_sum,
+        kind,
+    }
+}
+
+/// Mean row entropy of `method` over the first `queries` prepared queries at `points` scales evenly spaced in
+/// log10 from 0.1 to 10.
+pub fn entropy_curve(prepared: &Prepared, method: Method, queries: usize, points: usize) -> Vec<(f64, f64)> {
     (0..points)
         .map(|i| {
             let log_scale = -1.0 + 2.0 * i as f64 / (points - 1).max(1) as f64;
-            (log_scale, method_map(scene, method, queries, 10f64.powf(log_scale)).mean_entropy())
+            (log_scale, method_map(prepared, method, queries, 10f64.powf(log_scale)).mean_entropy())
         })
         .collect()
 }
@@ -309,7 +310,7 @@ mod tests {
     #[test]
     fn softmax_rows_are_distributions() {
         let p = AttentionParams::default();
-        let map = method_map(&scene(&p), Method::Softmax, QUERIES, 1.0);
+        let map = method_map(&prepare(&scene(&p), QUERIES).unwrap(), Method::Softmax, QUERIES, 1.0);
         assert_eq!((map.rows, map.cols, map.weights.len()), (QUERIES, 64, QUERIES * 64));
         for row in map.weights.chunks_exact(map.cols) {
             let sum: f32 = row.iter().sum();
@@ -319,7 +320,7 @@ mod tests {
 
     #[test]
     fn entropy_falls_with_query_norm_for_softmax_but_not_relu_linear() {
-        let s = scene(&AttentionParams::default());
+        let s = prepare(&scene(&AttentionParams::default()), CURVE_QUERIES).unwrap();
         let softmax = entropy_curve(&s, Method::Softmax, CURVE_QUERIES, 12);
         assert!(softmax.windows(2).all(|w| w[1].1 <= w[0].1 + 1e-6), "{softmax:?}");
         assert!(softmax[0].1 > 0.95 * (64f64).ln(), "tiny queries attend almost uniformly");
@@ -374,19 +375,20 @@ mod tests {
     }
 
     #[test]
-    fn figures_stay_within_their_budget() {
-        assert_eq!(heatmap_rows(QUERIES, 64, 16), QUERIES);
-        assert_eq!(heatmap_rows(512, 64, 16), 512);
-        assert_eq!(curve_shape(64, 16), (CURVE_QUERIES, 25));
-        assert_eq!(heatmap_rows(512, 4096, 256), 7);
-        assert_eq!(curve_shape(4096, 256), (1, 13));
+    fn heatmaps_stay_within_their_budget() {
+        assert_eq!(heatmap_rows(QUERIES, 64), QUERIES);
+        assert_eq!(heatmap_rows(512, 512), 512);
+        assert_eq!(heatmap_rows(512, 4096), 64);
+        let s = scene(&AttentionParams { queries: 512, keys: 4096, ..Default::default() });
+        assert_eq!(prepare(&s, heatmap_rows(512, 4096)).unwrap().queries(), 64);
     }
 
     #[test]
     fn weights_export_as_json() {
         let s = scene(&AttentionParams { keys: 4, queries: 2, ..Default::default() });
         let json: serde_json::Value =
-            serde_json::from_str(&weights_json(&[method_map(&s, Method::Softmax, 2, 1.0)])).unwrap();
+            serde_json::from_str(&weights_json(&[method_map(&prepare(&s, 2).unwrap(), Method::Softmax, 2, 1.0)]))
+                .unwrap();
         assert_eq!(json["softmax"]["rows"], 2);
         assert_eq!(json["softmax"]["weights"].as_array().unwrap().len(), 2);
         assert_eq!(json["softmax"]["weights"][0].as_array().unwrap().len(), 4);
@@ -395,7 +397,7 @@ mod tests {
     #[test]
     fn curves_csv_has_a_column_per_method() {
         let s = scene(&AttentionParams { keys: 8, ..Default::default() });
-        let curves = vec![(Method::Softmax, entropy_curve(&s, Method::Softmax, 2, 3))];
+        let curves = vec![(Method::Softmax, entropy_curve(&prepare(&s, 2).unwrap(), Method::Softmax, 2, 3))];
         let csv = curves_csv(&curves);
         assert!(csv.starts_with("query_scale,softmax\n0.1,"), "{csv}");
         assert_eq!(csv.lines().count(), 4);

@@ -6,6 +6,10 @@
 //! rounded once to f32. [`measures`] summarises a row. Bad input (d = 0, no keys, lengths that do not match,
 //! NaN in Q or K, a zero-norm query) is a typed error or a documented value, never a panic.
 
+mod prepared;
+
+pub use prepared::Prepared;
+
 use crate::alternatives::{entmax15, softplus, stablemax_s};
 use crate::error::KernelError;
 
@@ -38,58 +42,109 @@ fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
     sum
 }
 
-/// `out[i·n + j] = q_i · k_j / √d` for row-major `q` (m × d) and `k` (n × d): the scalar twin of [`scores`].
-pub fn scores_scalar(q: &[f32], k: &[f32], d: usize, out: &mut [f32]) -> Result<(), KernelError> {
-    let (m, n) = check_shapes(q.len(), k.len(), d)?;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline]
+fn dot_simd(a: &[f32], b: &[f32]) -> f32 {
+    use core::arch::wasm32::*;
+    let full = a.len().min(b.len()) / 4 * 4;
+    let mut acc = f32x4_splat(0.0);
+    let mut i = 0;
+    while i < full {
+        // SAFETY: i + 4 ≤ full ≤ both lengths; unaligned loads are allowed.
+        let (x, y) =
+            unsafe { (v128_load(a.as_ptr().add(i) as *const v128), v128_load(b.as_ptr().add(i) as *const v128)) };
+        acc = f32x4_add(acc, f32x4_mul(x, y));
+        i += 4;
+    }
+    let mut sum = (f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc))
+        + (f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc));
+    for t in full..a.len().min(b.len()) {
+        sum += a[t] * b[t];
+    }
+    sum
+}
+
+/// `out[i·n + j] = scale · a_i · b_j` for row-major `a` (m × d) and `b` (n × d); SIMD128 when `simd` is set and
+/// the target has it, the bit-identical scalar dot products otherwise.
+pub(crate) fn matmul_nt(
+    simd: bool,
+    a: &[f32],
+    b: &[f32],
+    d: usize,
+    scale: f32,
+    out: &mut [f32],
+) -> Result<(), KernelError> {
+    let (m, n) = check_shapes(a.len(), b.len(), d)?;
     if out.len() != m * n {
         return Err(KernelError::LengthMismatch { input: m * n, output: out.len() });
     }
-    let scale = 1.0 / (d as f32).sqrt();
-    for (row, qi) in out.chunks_exact_mut(n).zip(q.chunks_exact(d)) {
-        for (o, kj) in row.iter_mut().zip(k.chunks_exact(d)) {
-            *o = dot_scalar(qi, kj) * scale;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if simd {
+        for (row, ai) in out.chunks_exact_mut(n).zip(a.chunks_exact(d)) {
+            simd128::dot_row(ai, b, d, scale, row);
+        }
+        return Ok(());
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let _ = simd;
+    for (row, ai) in out.chunks_exact_mut(n).zip(a.chunks_exact(d)) {
+        for (o, bj) in row.iter_mut().zip(b.chunks_exact(d)) {
+            *o = dot_scalar(ai, bj) * scale;
         }
     }
     Ok(())
 }
 
-/// `QKᵀ/√d`: SIMD128 on wasm32 (bit-identical to [`scores_scalar`]), the scalar twin elsewhere.
-pub fn scores(q: &[f32], k: &[f32], d: usize, out: &mut [f32]) -> Result<(), KernelError> {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        use core::arch::wasm32::*;
-        let (m, n) = check_shapes(q.len(), k.len(), d)?;
-        if out.len() != m * n {
-            return Err(KernelError::LengthMismatch { input: m * n, output: out.len() });
-        }
-        let scale = 1.0 / (d as f32).sqrt();
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128 {
+    use core::arch::wasm32::*;
+
+    fn reduce(acc: v128) -> f32 {
+        (f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc))
+            + (f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc))
+    }
+
+    /// `row[j] = scale · a · b_j` for every row b_j of `b`, four rows at a time so that each load of `a` serves
+    /// four dot products. Each dot product keeps [`super::dot_simd`]'s order, so the results are bit-identical.
+    pub(super) fn dot_row(a: &[f32], b: &[f32], d: usize, scale: f32, row: &mut [f32]) {
         let full = d / 4 * 4;
-        for (row, qi) in out.chunks_exact_mut(n).zip(q.chunks_exact(d)) {
-            for (o, kj) in row.iter_mut().zip(k.chunks_exact(d)) {
-                let mut acc = f32x4_splat(0.0);
-                let mut i = 0;
-                while i < full {
-                    // SAFETY: i + 4 ≤ full ≤ d = both rows' lengths; unaligned loads are allowed.
-                    let (a, b) = unsafe {
-                        (v128_load(qi.as_ptr().add(i) as *const v128), v128_load(kj.as_ptr().add(i) as *const v128))
-                    };
-                    acc = f32x4_add(acc, f32x4_mul(a, b));
-                    i += 4;
+        let groups = row.len() / 4;
+        for g in 0..groups {
+            let rows: [&[f32]; 4] = core::array::from_fn(|r| &b[(4 * g + r) * d..(4 * g + r + 1) * d]);
+            let mut acc = [f32x4_splat(0.0); 4];
+            let mut i = 0;
+            while i < full {
+                // SAFETY: i + 4 ≤ full ≤ d = every row's length; unaligned loads are allowed.
+                let x = unsafe { v128_load(a.as_ptr().add(i) as *const v128) };
+                for (acc, bj) in acc.iter_mut().zip(rows) {
+                    // SAFETY: as above.
+                    let y = unsafe { v128_load(bj.as_ptr().add(i) as *const v128) };
+                    *acc = f32x4_add(*acc, f32x4_mul(x, y));
                 }
-                let mut sum = (f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc))
-                    + (f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc));
+                i += 4;
+            }
+            for ((o, acc), bj) in row[4 * g..4 * g + 4].iter_mut().zip(acc).zip(rows) {
+                let mut sum = reduce(acc);
                 for t in full..d {
-                    sum += qi[t] * kj[t];
+                    sum += a[t] * bj[t];
                 }
                 *o = sum * scale;
             }
         }
-        Ok(())
+        for (j, o) in row.iter_mut().enumerate().skip(4 * groups) {
+            *o = super::dot_simd(a, &b[j * d..(j + 1) * d]) * scale;
+        }
     }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    {
-        scores_scalar(q, k, d, out)
-    }
+}
+
+/// `out[i·n + j] = q_i · k_j / √d` for row-major `q` (m × d) and `k` (n × d): the scalar twin of [`scores`].
+pub fn scores_scalar(q: &[f32], k: &[f32], d: usize, out: &mut [f32]) -> Result<(), KernelError> {
+    matmul_nt(false, q, k, d, 1.0 / (d.max(1) as f32).sqrt(), out)
+}
+
+/// `QKᵀ/√d`: SIMD128 on wasm32 (bit-identical to [`scores_scalar`]), the scalar twin elsewhere.
+pub fn scores(q: &[f32], k: &[f32], d: usize, out: &mut [f32]) -> Result<(), KernelError> {
+    matmul_nt(true, q, k, d, 1.0 / (d.max(1) as f32).sqrt(), out)
 }
 
 /// How a query's scores (or features) become a weight row.
@@ -311,14 +366,99 @@ pub struct RowMeasures {
     pub sum: f64,
 }
 
-/// Entropy, effective support, top-k mass and sum of a row; NaN rows give NaN measures.
-pub fn measures(row: &[f32], top_k: usize) -> RowMeasures {
-    let sum: f64 = row.iter().map(|&v| f64::from(v)).sum();
-    let abs_sum: f64 = row.iter().map(|&v| f64::from(v).abs()).sum();
-    let entropy =
-        -row.iter().map(|&v| f64::from(v).abs() / abs_sum).filter(|&p| p > 0.0).map(|p| p * p.ln()).sum::<f64>();
-    let mut sorted: Vec<f64> = row.iter().map(|&v| f64::from(v)).collect();
-    sorted.sort_by(|a, b| b.total_cmp(a));
-    let top_k_mass = sorted.iter().take(top_k).sum();
+/// `ln x` for positive normal `x`: x = 2ᵉ·m with m in [√½, √2), then ln m = 2·atanh(f/(2 + f)), f = m − 1, by
+/// five terms of the series (|s| ≤ 0.172, so the next term is below f32 resolution). Within a few ULP of f32, in
+/// operations that SIMD128 repeats lane by lane in the same order.
+#[inline]
+fn ln_scalar(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let mut e = (bits >> 23) as i32 - 127;
+    let mut m = f32::from_bits((bits & 0x007F_FFFF) | 0x3F80_0000);
+    if m > core::f32::consts::SQRT_2 {
+        m *= 0.5;
+        e += 1;
+    }
+    let f = m - 1.0;
+    let s = f / (2.0 + f);
+    let s2 = s * s;
+    let series = 1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0))));
+    e as f32 * core::f32::consts::LN_2 + (2.0 * s) * series
+}
+
+/// |v|·ln|v|: 0 for zeros and subnormals (whose terms are below 1e-36), NaN for NaN.
+#[inline]
+fn abs_x_ln_x_scalar(v: f32) -> f32 {
+    let a = v.abs();
+    if a >= f32::MIN_POSITIVE || a.is_nan() {
+        a * ln_scalar(a)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline]
+fn abs_x_ln_x_simd(v: core::arch::wasm32::v128) -> core::arch::wasm32::v128 {
+    use core::arch::wasm32::*;
+    let a = f32x4_abs(v);
+    let mut e = i32x4_sub(u32x4_shr(a, 23), i32x4_splat(127));
+    let m = v128_or(v128_and(a, i32x4_splat(0x007F_FFFF)), i32x4_splat(0x3F80_0000));
+    let big = f32x4_gt(m, f32x4_splat(core::f32::consts::SQRT_2));
+    let m = v128_bitselect(f32x4_mul(m, f32x4_splat(0.5)), m, big);
+    // `big` lanes are all ones, i.e. −1.
+    e = i32x4_sub(e, big);
+    let f = f32x4_sub(m, f32x4_splat(1.0));
+    let s = f32x4_div(f, f32x4_add(f32x4_splat(2.0), f));
+    let s2 = f32x4_mul(s, s);
+    let term = |c: f32, rest: v128| f32x4_add(f32x4_splat(c), f32x4_mul(s2, rest));
+    let series = term(1.0, term(1.0 / 3.0, term(1.0 / 5.0, term(1.0 / 7.0, f32x4_splat(1.0 / 9.0)))));
+    let ln = f32x4_add(
+        f32x4_mul(f32x4_convert_i32x4(e), f32x4_splat(core::f32::consts::LN_2)),
+        f32x4_mul(f32x4_mul(f32x4_splat(2.0), s), series),
+    );
+    let keep = v128_or(f32x4_ge(a, f32x4_splat(f32::MIN_POSITIVE)), f32x4_ne(a, a));
+    v128_and(f32x4_mul(a, ln), keep)
+}
+
+fn measures_with(row: &[f32], top_k: usize, x_ln_x_sum: impl Fn(&[f32]) -> f64) -> RowMeasures {
+    let (sum, abs_sum) = row.iter().fold((0.0f64, 0.0f64), |(s, a), &v| (s + f64::from(v), a + f64::from(v).abs()));
+    // H(|w|/A) = ln A − Σ|w|·ln|w| / A: one logarithm per weight, none per division.
+    let entropy = if abs_sum == 0.0 { 0.0 } else { abs_sum.ln() - x_ln_x_sum(row) / abs_sum };
+    // Whole heatmaps are summarised on every redraw: the largest weight without a copy, else a partial selection.
+    let top_k_mass = if top_k == 1 {
+        row.iter().fold(f64::NEG_INFINITY, |m, &v| if f64::from(v) > m { f64::from(v) } else { m })
+    } else {
+        let mut sorted: Vec<f64> = row.iter().map(|&v| f64::from(v)).collect();
+        if top_k > 0 && top_k < sorted.len() {
+            sorted.select_nth_unstable_by(top_k - 1, |a, b| b.total_cmp(a));
+        }
+        sorted.iter().take(top_k).sum()
+    };
     RowMeasures { entropy, effective_support: entropy.exp(), top_k_mass, sum }
+}
+
+/// Entropy, effective support, top-k mass and sum of a row; NaN rows give NaN measures. The entropy's logarithms
+/// are SIMD128 on wasm32, in f32 summed in blocks to f64 (about 1e-7 relative); the scalar twin is
+/// [`measures_scalar`], bit-identical.
+pub fn measures(row: &[f32], top_k: usize) -> RowMeasures {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        measures_with(row, top_k, |row| {
+            crate::softmax::blocked_sum_simd(
+                row.len(),
+                // SAFETY: the blocked sum asks for i..i + 4 within the row only.
+                |i| abs_x_ln_x_simd(unsafe { core::arch::wasm32::v128_load(row.as_ptr().add(i).cast()) }),
+                |i| abs_x_ln_x_scalar(row[i]),
+            )
+        })
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        measures_scalar(row, top_k)
+    }
+}
+
+/// The scalar twin of [`measures`].
+pub fn measures_scalar(row: &[f32], top_k: usize) -> RowMeasures {
+    measures_with(row, top_k, |row| crate::softmax::blocked_sum_scalar(row.len(), |i| abs_x_ln_x_scalar(row[i])))
 }

@@ -1,0 +1,298 @@
+//! Weight rows of whole scenes, fast enough to redraw on every slider step.
+//!
+//! [`Prepared`] computes `QKᵀ/√d` once (and each method's key-side features the first time a method needs them);
+//! a change of query-norm scale c then only rescales cached scores: softmax, sigmoid, ReLU, StableMax and
+//! entmax-1.5 rows are row transforms of `c·s`, ReLU-linear and MALA rows of `c·φ(q)·φ(k)`, LSSA of the cosines
+//! (which do not depend on c) and SOFT of `c²‖q‖² + ‖k‖² − 2c·√d·s`. Only elu + 1 and NaLaFormer, whose query
+//! features are not homogeneous in c, take one matrix–vector product per row. Rows match [`super::weights`], the
+//! f64 reference, to f32 rounding.
+
+use super::{check_shapes, matmul_nt, Method, RowKind};
+use crate::alternatives::{
+    entmax15, entmax15_scalar, sigmoid, sigmoid_scalar, softplus_normalised, softplus_normalised_scalar, stablemax,
+    stablemax_scalar,
+};
+use crate::error::KernelError;
+use crate::exp::{exp_neg, exp_neg_scalar_slice};
+use crate::softmax::{softmax, softmax_scalar, Algorithm};
+use std::sync::OnceLock;
+
+/// A scene's queries and keys with their scores and norms, ready to give weight rows at any query scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    d: usize,
+    n_queries: usize,
+    n_keys: usize,
+    queries: Vec<f32>,
+    keys: Vec<f32>,
+    scores: Vec<f32>,
+    query_norms: Vec<f64>,
+    key_norms: Vec<f64>,
+    has_nan: bool,
+    simd: bool,
+    relu_scores: OnceLock<Vec<f32>>,
+    elu_keys: OnceLock<Vec<f32>>,
+    nala_keys: OnceLock<Vec<f32>>,
+}
+
+fn norms(rows: &[f32], d: usize) -> Vec<f64> {
+    rows.chunks_exact(d).map(super::norm).collect()
+}
+
+/// `row /= Σ row` in f64; a row without positive mass becomes NaN, as in the reference.
+fn normalise(row: &mut [f32]) {
+    let sum: f64 = row.iter().map(|&v| f64::from(v)).sum();
+    for v in row.iter_mut() {
+        *v = if sum > 0.0 { (f64::from(*v) / sum) as f32 } else { f32::NAN };
+    }
+}
+
+/// `tmp = factor · s`, the scores at a query scale.
+fn scaled<'a>(tmp: &'a mut [f32], s: &[f32], factor: f32) -> &'a [f32] {
+    tmp.iter_mut().zip(s).for_each(|(t, &v)| *t = v * factor);
+    tmp
+}
+
+fn elu_plus_one(v: f32) -> f32 {
+    if v > 0.0 {
+        v + 1.0
+    } else {
+        v.exp()
+    }
+}
+
+impl Prepared {
+    /// Prepares queries (m × d) and keys (n × d) with the SIMD128 kernels (on wasm32).
+    ///
+    /// Errors: d = 0 or no queries or keys ([`KernelError::Empty`]), lengths not a multiple of d
+    /// ([`KernelError::Shape`]).
+    pub fn new(queries: &[f32], keys: &[f32], d: usize) -> Result<Self, KernelError> {
+        Self::with(true, queries, keys, d)
+    }
+
+    /// [`Prepared::new`] with the scalar twins of every kernel.
+    pub fn new_scalar(queries: &[f32], keys: &[f32], d: usize) -> Result<Self, KernelError> {
+        Self::with(false, queries, keys, d)
+    }
+
+    fn with(simd: bool, queries: &[f32], keys: &[f32], d: usize) -> Result<Self, KernelError> {
+        let (n_queries, n_keys) = check_shapes(queries.len(), keys.len(), d)?;
+        let mut scores = vec![0.0; n_queries * n_keys];
+        matmul_nt(simd, queries, keys, d, 1.0 / (d as f32).sqrt(), &mut scores)?;
+        Ok(Self {
+            d,
+            n_queries,
+            n_keys,
+            queries: queries.to_vec(),
+            keys: keys.to_vec(),
+            scores,
+            query_norms: norms(queries, d),
+            key_norms: norms(keys, d),
+            has_nan: queries.iter().chain(keys).any(|v| v.is_nan()),
+            simd,
+            relu_scores: OnceLock::new(),
+            elu_keys: OnceLock::new(),
+            nala_keys: OnceLock::new(),
+        })
+    }
+
+    /// Number of queries.
+    pub fn queries(&self) -> usize {
+        self.n_queries
+    }
+
+    /// Number of keys.
+    pub fn keys(&self) -> usize {
+        self.n_keys
+    }
+
+    /// The score `q_i · k_j / √d` at unit query scale; NaN outside the scene.
+    pub fn score(&self, i: usize, j: usize) -> f32 {
+        if i < self.n_queries && j < self.n_keys {
+            self.scores[i * self.n_keys + j]
+        } else {
+            f32::NAN
+        }
+    }
+
+    fn relu_scores(&self) -> &[f32] {
+        self.relu_scores.get_or_init(|| {
+            let relu = |m: &[f32]| m.iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
+            let mut out = vec![0.0; self.n_queries * self.n_keys];
+            // Shapes were checked when the scene was prepared.
+            let _ = matmul_nt(self.simd, &relu(&self.queries), &relu(&self.keys), self.d, 1.0, &mut out);
+            out
+        })
+    }
+
+    fn elu_keys(&self) -> &[f32] {
+        self.elu_keys.get_or_init(|| self.keys.iter().map(|&v| elu_plus_one(v)).collect())
+    }
+
+    /// Each key as [ReLU(k³), ReLU(−k³)], so that NaLaFormer's two-signed feature product is one dot product.
+    fn nala_keys(&self) -> &[f32] {
+        self.nala_keys.get_or_init(|| {
+            let mut out = Vec::with_capacity(2 * self.keys.len());
+            for k in self.keys.chunks_exact(self.d) {
+                let cubes: Vec<f64> = k.iter().map(|&v| f64::from(v).powi(3)).collect();
+                out.extend(cubes.iter().map(|c| c.max(0.0) as f32));
+                out.extend(cubes.iter().map(|c| (-c).max(0.0) as f32));
+            }
+            out
+        })
+    }
+
+    /// The rows of the first `rows` queries scaled by `scale`, written row-major to `out` (rows × keys).
+    ///
+    /// Errors: more rows than queries, or `out` of the wrong length ([`KernelError::LengthMismatch`]). NaN anywhere
+    /// in the scene gives NaN rows; a zero-norm query gives the uniform row for LSSA, LSSAR and NaLaFormer.
+    pub fn rows(&self, method: Method, scale: f32, rows: usize, out: &mut [f32]) -> Result<RowKind, KernelError> {
+        let n = self.n_keys;
+        if rows > self.n_queries || out.len() != rows * n {
+            return Err(KernelError::LengthMismatch { input: rows.min(self.n_queries) * n, output: out.len() });
+        }
+        let kind = match method {
+            Method::Sigmoid | Method::ReluSeqlen | Method::SoftGaussian => RowKind::Unnormalised,
+            Method::MalaPaper | Method::MalaCode => RowKind::Negative,
+            _ => RowKind::Distribution,
+        };
+        if self.has_nan {
+            out.fill(f32::NAN);
+            return Ok(kind);
+        }
+        let mut scratch = vec![0.0f32; n.max(2 * self.d)];
+        for (i, row) in out.chunks_exact_mut(n).enumerate() {
+            self.row(method, scale, i, &mut scratch, row)?;
+        }
+        Ok(kind)
+    }
+
+    fn row(&self, method: Method, c: f32, i: usize, scratch: &mut [f32], out: &mut [f32]) -> Result<(), KernelError> {
+        let (n, d, simd) = (self.n_keys, self.d, self.simd);
+        let nf = n as f64;
+        let s = &self.scores[i * n..(i + 1) * n];
+        let q = &self.queries[i * d..(i + 1) * d];
+        let q_norm = self.query_norms[i] * f64::from(c);
+        match method {
+            Method::Softmax | Method::Selective { .. } => {
+                let beta = if let Method::Selective { beta } = method { beta } else { 1.0 };
+                let x = scaled(&mut scratch[..n], s, c * beta);
+                if simd {
+                    softmax(x, out, Algorithm::ThreePassReload)
+                } else {
+                    softmax_scalar(x, out, Algorithm::ThreePassReload)
+                }
+            }
+            Method::Sigmoid => {
+                let (x, bias) = (scaled(&mut scratch[..n], s, c), -(nf.ln() as f32));
+                if simd {
+                    sigmoid(x, bias, out)
+                } else {
+                    sigmoid_scalar(x, bias, out)
+                }
+            }
+            Method::ReluSeqlen => {
+                out.iter_mut().zip(s).for_each(|(o, &v)| *o = ((f64::from(v * c)).max(0.0) / nf) as f32);
+                Ok(())
+            }
+            Method::StableMax => {
+                let x = scaled(&mut scratch[..n], s, c);
+                if simd {
+                    stablemax(x, out)
+                } else {
+                    stablemax_scalar(x, out)
+                }
+            }
+            Method::Entmax15 => {
+                let x = scaled(&mut scratch[..n], s, c);
+                if simd {
+                    entmax15(x, out)
+                } else {
+                    entmax15_scalar(x, out)
+                }
+            }
+            Method::Lssa | Method::Lssar { .. } => {
+                if q_norm == 0.0 {
+                    out.fill((1.0 / nf) as f32);
+                    return Ok(());
+                }
+                let tmp = &mut scratch[..n];
+                let length_scale = (d as f64).ln() * nf.ln();
+                let sqrt_d = (d as f64).sqrt();
+                for ((t, &v), &k_norm) in tmp.iter_mut().zip(s).zip(&self.key_norms) {
+                    let cosine =
+                        if k_norm == 0.0 { 0.0 } else { f64::from(v) * sqrt_d / (self.query_norms[i] * k_norm) };
+                    *t = (length_scale * cosine) as f32;
+                }
+                if simd {
+                    softplus_normalised(tmp, out)?;
+                } else {
+                    softplus_normalised_scalar(tmp, out)?;
+                }
+                if let Method::Lssar { power } = method {
+                    let p = f64::from(power);
+                    out.iter_mut().for_each(|w| *w = (f64::from(*w) * nf - 1.0).max(0.0).powf(p) as f32);
+                    normalise(out);
+                }
+                Ok(())
+            }
+            Method::LinearRelu => {
+                out.copy_from_slice(&self.relu_scores()[i * n..(i + 1) * n]);
+                normalise(out);
+                Ok(())
+            }
+            Method::LinearElu => {
+                let features: Vec<f32> = q.iter().map(|&v| elu_plus_one(v * c)).collect();
+                matmul_nt(simd, &features, self.elu_keys(), d, 1.0, out)?;
+                normalise(out);
+                Ok(())
+            }
+            Method::MalaPaper | Method::MalaCode => {
+                let factor =
+                    f64::from(c) * if method == Method::MalaCode { 1.0 / ((d as f64).sqrt() * nf) } else { 1.0 };
+                let r = &self.relu_scores()[i * n..(i + 1) * n];
+                let z: f64 = r.iter().map(|&v| f64::from(v) * factor).sum();
+                for (o, &v) in out.iter_mut().zip(r) {
+                    *o = if z > 0.0 {
+                        ((1.0 + 1.0 / z) * f64::from(v) * factor - z / nf) as f32
+                    } else {
+                        (1.0 / nf) as f32
+                    };
+                }
+                Ok(())
+            }
+            Method::NaLa => {
+                if q_norm == 0.0 {
+                    out.fill((1.0 / nf) as f32);
+                    return Ok(());
+                }
+                let p = 3.0 * (0.5 + q_norm.tanh());
+                let features = &mut scratch[..2 * d];
+                features.fill(0.0);
+                for (t, &v) in q.iter().enumerate() {
+                    // Only one of ReLU(v)ᵖ and ReLU(−v)ᵖ can be non-zero: one power per component.
+                    let v = f64::from(v) / self.query_norms[i];
+                    features[if v < 0.0 { d + t } else { t }] = v.abs().powf(p) as f32;
+                }
+                matmul_nt(simd, features, self.nala_keys(), 2 * d, 1.0, out)?;
+                let total: f64 = out.iter().map(|&v| f64::from(v)).sum::<f64>() + 1e-6;
+                out.iter_mut().for_each(|w| *w = (f64::from(*w) / total) as f32);
+                Ok(())
+            }
+            Method::SoftGaussian => {
+                let sqrt_d = (d as f32).sqrt();
+                let q2 = (q_norm * q_norm) as f32;
+                let tmp = &mut scratch[..n];
+                for ((t, &v), &k_norm) in tmp.iter_mut().zip(s).zip(&self.key_norms) {
+                    let dist2 = (q2 + (k_norm * k_norm) as f32 - 2.0 * c * sqrt_d * v).max(0.0);
+                    *t = -dist2 / (2.0 * sqrt_d);
+                }
+                if simd {
+                    exp_neg(tmp, out)
+                } else {
+                    exp_neg_scalar_slice(tmp, out)
+                }
+            }
+        }
+    }
+}
