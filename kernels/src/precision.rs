@@ -4,7 +4,8 @@
 //! bits of every target); `exp` and `ln` are correctly rounded up to f64's own last bit.
 
 /// A floating-point format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// IEEE binary64.
     F64,
@@ -39,6 +40,11 @@ impl Precision {
     pub fn round(self, v: f64) -> f64 {
         if self == Self::F64 || !v.is_finite() || v == 0.0 {
             return v;
+        }
+        if self == Self::F32 {
+            // The hardware conversion rounds to nearest-even with f32's subnormals and overflow: the same answer,
+            // and the grokking lab rounds every class of every sample of every step.
+            return f64::from(v as f32);
         }
         let (p, emin, max) = self.shape();
         let quantum = self.spacing_exponent(v, p, emin);

@@ -9,6 +9,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use softscope_kernels::attention::{scores as attention_scores, scores_scalar as attention_scores_scalar};
 use softscope_kernels::exp::{exp_neg, exp_neg_scalar_slice};
+use softscope_kernels::grok::gemm::{gemm, Lhs};
+use softscope_kernels::grok::{Config as GrokConfig, OptimiserKind, Trainer, BLOCK};
 use softscope_kernels::nms::{clustered_scene, soft_nms, soft_nms_scalar, Convention, NmsParams, NmsWorkspace};
 use softscope_kernels::rng::SplitMix64;
 use softscope_kernels::softmax::{exp_store_sum, softmax, softmax_rows, softmax_scalar, Algorithm};
@@ -214,6 +216,8 @@ async fn run_all(progress: impl Fn(String)) -> BenchReport {
     ratios.insert("attention.qk.gflops".into(), 2.0 * (m * n * d) as f64 / qk[0].median_ns);
     results.extend(qk);
 
+    grok_suite(&mut results, &mut ratios, &progress).await;
+
     let navigator = window().navigator();
     BenchReport {
         env: BenchEnv {
@@ -227,6 +231,57 @@ async fn run_all(progress: impl Fn(String)) -> BenchReport {
         results,
         ratios,
     }
+}
+
+/// One full-batch training step of the paper's size against the matrix products it contains, interleaved.
+async fn grok_suite(results: &mut Vec<BenchResult>, ratios: &mut BTreeMap<String, f64>, progress: &impl Fn(String)) {
+    progress("grokking: one full-batch Adam step at p = 113, width 200, 5 107 samples, against its GEMMs".into());
+    let config = GrokConfig { optimiser: OptimiserKind::Adam, ..GrokConfig::default() };
+    let Ok(mut trainer) = Trainer::new(&config) else { return };
+    let flops = trainer.flops_per_step();
+    let (w, p, samples) = (config.width as usize, config.p as usize, config.train_count());
+    let buffer = |len: usize, seed: u64| seeded_logits(len, seed);
+    let (h, dz) = (buffer(BLOCK * w, 31), buffer(BLOCK * p, 32));
+    let (w2, w3, w3t) = (buffer(w * w, 33), buffer(w * p, 34), buffer(p * w, 35));
+    let mut out = vec![0.0f32; BLOCK * w.max(p)];
+    let mut out_w = vec![0.0f32; w * w.max(p)];
+    let step = interleaved(
+        "grok",
+        "p113_w200_full_batch",
+        samples,
+        &mut [
+            Contender {
+                implementation: "train step",
+                run: Box::new(|| {
+                    let _ = black_box(trainer.train_step());
+                }),
+            },
+            Contender {
+                implementation: "its GEMMs",
+                run: Box::new(|| {
+                    let mut start = 0;
+                    while start < samples {
+                        let b = BLOCK.min(samples - start);
+                        let (h, dz) = (&h[..b * w], &dz[..b * p]);
+                        // The six products of one block, with the trainer's shapes and layouts.
+                        let _ = gemm(Lhs::rows(h, w), &w2, b, w, w, &mut out[..b * w]);
+                        let _ = gemm(Lhs::rows(h, w), &w3, b, w, p, &mut out[..b * p]);
+                        let _ = gemm(Lhs::transposed(h, w), dz, w, b, p, &mut out_w[..w * p]);
+                        let _ = gemm(Lhs::rows(dz, p), &w3t, b, p, w, &mut out[..b * w]);
+                        let _ = gemm(Lhs::transposed(h, w), h, w, b, w, &mut out_w[..w * w]);
+                        let _ = gemm(Lhs::rows(h, w), &w2, b, w, w, &mut out[..b * w]);
+                        black_box(&out);
+                        start += b;
+                    }
+                }),
+            },
+        ],
+    )
+    .await;
+    ratios.insert("grok.steps_per_s.p113".into(), 1e9 / step[0].median_ns);
+    ratios.insert("grok.gemm_gflops".into(), flops / step[1].median_ns);
+    ratios.insert("grok.efficiency".into(), step[1].median_ns / step[0].median_ns);
+    results.extend(step);
 }
 
 fn algorithm_name(algorithm: Algorithm) -> &'static str {

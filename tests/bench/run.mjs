@@ -15,6 +15,15 @@ const TARGETS = [
   ["attention.qk.simd_over_scalar", null, null, "QKᵀ/√d at 512 × 512 × 64, SIMD128 over the scalar twin"],
   ["attention.qk.gflops", null, null, "QKᵀ/√d at 512 × 512 × 64, SIMD128, GFLOP/s (2·m·n·d flops)"],
   ["attention.frame_ms.512x512x4", "<=", 16, "attention lab, 512 queries × 512 keys, d = 64, four methods: query-norm slider input to redrawn figures (ms, median of 31)"],
+  ["grok.steps_per_s.p113", null, null, "grokking MLP, full-batch Adam steps per second at p = 113, width 200, 5 107 samples"],
+  ["grok.gemm_gflops", null, null, "the GEMMs of one such step alone, GFLOP/s (6·B·w·(w + p) flops per step)"],
+  ["grok.efficiency", ">=", 0.6, "steps/s × flops per step ÷ GEMM rate: the share of a step spent at GEMM speed"],
+  ["grok.preset.collapse_s", "<=", 120, "preset “Softmax Collapse”: seconds until more than half the train samples collapse"],
+  ["grok.preset.stablemax_s", "<=", 120, "preset “Rescue: StableMax”: seconds until test accuracy passes 50%"],
+  ["grok.preset.orthograd_s", "<=", 120, "preset “Rescue: ⊥Grad”: seconds until test accuracy passes 90%"],
+  ["grok.preset.weight-decay_s", "<=", 120, "preset “Weight decay”: seconds until test accuracy passes 90%"],
+  ["grok.preset.f64_s", "<=", 120, "preset “f64 delays collapse”: seconds until it passes the f32 run's collapse step uncollapsed"],
+  ["grok.preset.f16_s", "<=", 120, "preset “f16 collapses first”: seconds until more than half the train samples collapse"],
   ["nms.gaussian.n10000_ms", "<=", 15, "Gaussian Soft-NMS, paper convention, 10 000 clustered boxes, SIMD128 (ms)"],
   ["nms.gaussian_tf.n10000_ms", "<=", 15, "the same in the TensorFlow convention (σ_TF = 0.25), SIMD128 (ms)"],
   ["nms.gaussian.simd_over_scalar.n10000", ">=", 4, "Soft-NMS, SIMD128 over the scalar twin, 10 000 boxes"],
@@ -54,6 +63,54 @@ async function attentionFrame(page) {
   return { "attention.frame_ms.512x512x4": times[times.length >> 1] };
 }
 
+/**
+ * Starts each grokking preset in the lab and times, in the page, how long its phenomenon takes to appear. The
+ * f64 preset's phenomenon is the absence of collapse at the step where the f32 preset collapsed.
+ */
+async function grokPresets(page) {
+  const times = {};
+  let f32Step = null;
+  for (const [slug, done] of [
+    ["collapse", (r) => r.crossed !== "—"],
+    ["f16", (r) => r.crossed !== "—"],
+    ["f64", (r) => r.step >= f32Step && parseFloat(r.collapse) <= 50],
+    ["orthograd", (r) => parseFloat(r.test) >= 90],
+    ["weight-decay", (r) => parseFloat(r.test) >= 90],
+    ["stablemax", (r) => parseFloat(r.test) >= 50],
+  ]) {
+    await page.goto(`${server.url}/grokking`);
+    await page.waitForFunction(() => !document.querySelector('[data-testid="play"]').disabled);
+    const started = await page.evaluate(() => performance.now());
+    await page.click(`[data-preset="${slug}"]`);
+    let seconds = null;
+    for (;;) {
+      await page.waitForTimeout(200);
+      const r = await page.evaluate(() => {
+        const value = (label) =>
+          [...document.querySelectorAll('[data-testid="run-readouts"] .readout')]
+            .find((e) => e.querySelector(".readout-label").textContent === label)
+            .querySelector(".readout-value").textContent;
+        return {
+          now: performance.now(),
+          step: Number(value("step")),
+          test: value("test accuracy"),
+          collapse: value("Softmax Collapse"),
+          crossed: value("collapse > 50% at step"),
+          running: document.querySelector('[data-testid="play"]').textContent === "Pause",
+        };
+      });
+      if (done(r)) {
+        seconds = (r.now - started) / 1000;
+        if (slug === "collapse") f32Step = Number(r.crossed);
+        break;
+      }
+      if ((r.now - started) / 1000 > 300 || (!r.running && r.step > 0)) break;
+    }
+    times[`grok.preset.${slug}_s`] = seconds;
+  }
+  return times;
+}
+
 const server = await serve("dist");
 const browser = await chromium.launch(chromiumOptions);
 let report;
@@ -66,6 +123,7 @@ try {
   const handle = await page.waitForFunction(() => window.__softscopeBench, null, { timeout: 600_000, polling: 500 });
   report = JSON.parse(await handle.jsonValue());
   Object.assign(report.ratios, await attentionFrame(page));
+  Object.assign(report.ratios, await grokPresets(page, report.ratios));
 } finally {
   await browser.close();
   await server.close();
@@ -94,6 +152,11 @@ const lines = [
 let missed = 0;
 for (const [name, op, target, meaning] of TARGETS) {
   const value = report.ratios[name];
+  if (value == null) {
+    missed += op ? 1 : 0;
+    lines.push(`| \`${name}\` | not reached | ${op ? `${op} ${target} ✗ missed` : "—"} | ${meaning} |`);
+    continue;
+  }
   let verdict = "—";
   if (op) {
     const met = op === ">=" ? value >= target : value <= target;
