@@ -9,6 +9,7 @@ pub mod alternatives;
 pub mod attention;
 pub mod error;
 pub mod exp;
+pub mod gemm;
 pub mod grok;
 pub mod nms;
 pub mod precision;

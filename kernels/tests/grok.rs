@@ -6,7 +6,7 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use softscope_kernels::grok::gemm::{gemm, gemm_scalar, Lhs};
+use softscope_kernels::gemm::{gemm, gemm_scalar, Lhs};
 use softscope_kernels::grok::loss::{softmax_ce, stablemax_ce};
 use softscope_kernels::grok::{answer, Config, GrokError, LossKind, OptimiserKind, Task, Trainer};
 use softscope_kernels::precision::Precision;

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use softscope_kernels::attention::{scores as attention_scores, scores_scalar as attention_scores_scalar};
 use softscope_kernels::exp::{exp_neg, exp_neg_scalar_slice};
-use softscope_kernels::grok::gemm::{gemm, Lhs};
+use softscope_kernels::gemm::{gemm, Lhs};
 use softscope_kernels::grok::{Config as GrokConfig, OptimiserKind, Trainer, BLOCK};
 use softscope_kernels::nms::{clustered_scene, soft_nms, soft_nms_scalar, Convention, NmsParams, NmsWorkspace};
 use softscope_kernels::rng::SplitMix64;

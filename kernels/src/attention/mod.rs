@@ -79,62 +79,18 @@ pub(crate) fn matmul_nt(
         return Err(KernelError::LengthMismatch { input: m * n, output: out.len() });
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    if simd {
-        for (row, ai) in out.chunks_exact_mut(n).zip(a.chunks_exact(d)) {
-            simd128::dot_row(ai, b, d, scale, row);
-        }
-        return Ok(());
-    }
+    let dot: fn(&[f32], &[f32]) -> f32 = if simd { dot_simd } else { dot_scalar };
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    let _ = simd;
+    let dot: fn(&[f32], &[f32]) -> f32 = {
+        let _ = simd;
+        dot_scalar
+    };
     for (row, ai) in out.chunks_exact_mut(n).zip(a.chunks_exact(d)) {
         for (o, bj) in row.iter_mut().zip(b.chunks_exact(d)) {
-            *o = dot_scalar(ai, bj) * scale;
+            *o = dot(ai, bj) * scale;
         }
     }
     Ok(())
-}
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod simd128 {
-    use core::arch::wasm32::*;
-
-    fn reduce(acc: v128) -> f32 {
-        (f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc))
-            + (f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc))
-    }
-
-    /// `row[j] = scale · a · b_j` for every row b_j of `b`, four rows at a time so that each load of `a` serves
-    /// four dot products. Each dot product keeps [`super::dot_simd`]'s order, so the results are bit-identical.
-    pub(super) fn dot_row(a: &[f32], b: &[f32], d: usize, scale: f32, row: &mut [f32]) {
-        let full = d / 4 * 4;
-        let groups = row.len() / 4;
-        for g in 0..groups {
-            let rows: [&[f32]; 4] = core::array::from_fn(|r| &b[(4 * g + r) * d..(4 * g + r + 1) * d]);
-            let mut acc = [f32x4_splat(0.0); 4];
-            let mut i = 0;
-            while i < full {
-                // SAFETY: i + 4 ≤ full ≤ d = every row's length; unaligned loads are allowed.
-                let x = unsafe { v128_load(a.as_ptr().add(i) as *const v128) };
-                for (acc, bj) in acc.iter_mut().zip(rows) {
-                    // SAFETY: as above.
-                    let y = unsafe { v128_load(bj.as_ptr().add(i) as *const v128) };
-                    *acc = f32x4_add(*acc, f32x4_mul(x, y));
-                }
-                i += 4;
-            }
-            for ((o, acc), bj) in row[4 * g..4 * g + 4].iter_mut().zip(acc).zip(rows) {
-                let mut sum = reduce(acc);
-                for t in full..d {
-                    sum += a[t] * bj[t];
-                }
-                *o = sum * scale;
-            }
-        }
-        for (j, o) in row.iter_mut().enumerate().skip(4 * groups) {
-            *o = super::dot_simd(a, &b[j * d..(j + 1) * d]) * scale;
-        }
-    }
 }
 
 /// `out[i·n + j] = q_i · k_j / √d` for row-major `q` (m × d) and `k` (n × d): the scalar twin of [`scores`].

@@ -4,7 +4,7 @@
 //! a change of query-norm scale c then only rescales cached scores: softmax, sigmoid, ReLU, StableMax and
 //! entmax-1.5 rows are row transforms of `c·s`, ReLU-linear and MALA rows of `c·φ(q)·φ(k)`, LSSA of the cosines
 //! (which do not depend on c) and SOFT of `c²‖q‖² + ‖k‖² − 2c·√d·s`. Only elu + 1 and NaLaFormer, whose query
-//! features are not homogeneous in c, take one matrix–vector product per row. Rows match [`super::weights`], the
+//! features are not homogeneous in c, take a matrix product per scale (every query's features times the keys'). Rows match [`super::weights`], the
 //! f64 reference, to f32 rounding.
 
 use super::{check_shapes, matmul_nt, Method, RowKind};
@@ -14,6 +14,7 @@ use crate::alternatives::{
 };
 use crate::error::KernelError;
 use crate::exp::{exp_neg, exp_neg_scalar_slice};
+use crate::gemm::{gemm, gemm_scalar, Lhs};
 use crate::softmax::{softmax, softmax_scalar, Algorithm};
 use std::sync::OnceLock;
 
@@ -31,7 +32,9 @@ pub struct Prepared {
     has_nan: bool,
     simd: bool,
     relu_scores: OnceLock<Vec<f32>>,
+    /// elu(K) + 1, transposed (d × n).
     elu_keys: OnceLock<Vec<f32>>,
+    /// [ReLU(K³), ReLU(−K³)], transposed (2d × n).
     nala_keys: OnceLock<Vec<f32>>,
 }
 
@@ -125,21 +128,79 @@ impl Prepared {
         })
     }
 
+    /// `columns(k)` is key k's feature vector (length `width`); the result is their matrix transposed, width × n,
+    /// the right factor of one product with every query's features.
+    fn transposed_features(&self, width: usize, columns: impl Fn(&[f32]) -> Vec<f32>) -> Vec<f32> {
+        let n = self.n_keys;
+        let mut out = vec![0.0; width * n];
+        for (j, k) in self.keys.chunks_exact(self.d).enumerate() {
+            for (t, v) in columns(k).into_iter().enumerate() {
+                out[t * n + j] = v;
+            }
+        }
+        out
+    }
+
     fn elu_keys(&self) -> &[f32] {
-        self.elu_keys.get_or_init(|| self.keys.iter().map(|&v| elu_plus_one(v)).collect())
+        self.elu_keys.get_or_init(|| self.transposed_features(self.d, |k| k.iter().map(|&v| elu_plus_one(v)).collect()))
     }
 
     /// Each key as [ReLU(k³), ReLU(−k³)], so that NaLaFormer's two-signed feature product is one dot product.
     fn nala_keys(&self) -> &[f32] {
         self.nala_keys.get_or_init(|| {
-            let mut out = Vec::with_capacity(2 * self.keys.len());
-            for k in self.keys.chunks_exact(self.d) {
+            self.transposed_features(2 * self.d, |k| {
                 let cubes: Vec<f64> = k.iter().map(|&v| f64::from(v).powi(3)).collect();
-                out.extend(cubes.iter().map(|c| c.max(0.0) as f32));
-                out.extend(cubes.iter().map(|c| (-c).max(0.0) as f32));
-            }
-            out
+                cubes.iter().map(|c| c.max(0.0) as f32).chain(cubes.iter().map(|c| (-c).max(0.0) as f32)).collect()
+            })
         })
+    }
+
+    /// Query i's features at scale c for the feature-map methods: elu(c·q) + 1, or NaLaFormer's
+    /// [ReLU(q̂)ᵖ, ReLU(−q̂)ᵖ] with p = 3(½ + tanh(c‖q‖)) (zeros for a zero-norm query, whose row is uniform).
+    fn query_features(&self, method: Method, c: f32, i: usize, out: &mut [f32]) {
+        let d = self.d;
+        let q = &self.queries[i * d..(i + 1) * d];
+        if method == Method::LinearElu {
+            out.iter_mut().zip(q).for_each(|(o, &v)| *o = elu_plus_one(v * c));
+            return;
+        }
+        out.fill(0.0);
+        let norm = self.query_norms[i];
+        if norm == 0.0 {
+            return;
+        }
+        let p = 3.0 * (0.5 + (norm * f64::from(c)).tanh());
+        for (t, &v) in q.iter().enumerate() {
+            // Only one of ReLU(v)ᵖ and ReLU(−v)ᵖ can be non-zero: one power per component.
+            let v = f64::from(v) / norm;
+            out[if v < 0.0 { d + t } else { t }] = v.abs().powf(p) as f32;
+        }
+    }
+
+    /// The feature-map methods' rows: every query's features times the keys' in one matrix product.
+    fn feature_rows(&self, method: Method, c: f32, rows: usize, out: &mut [f32]) -> Result<(), KernelError> {
+        let (n, width) = (self.n_keys, if method == Method::NaLa { 2 * self.d } else { self.d });
+        let keys = if method == Method::NaLa { self.nala_keys() } else { self.elu_keys() };
+        let mut features = vec![0.0f32; rows * width];
+        for (i, f) in features.chunks_exact_mut(width).enumerate() {
+            self.query_features(method, c, i, f);
+        }
+        if self.simd {
+            gemm(Lhs::rows(&features, width), keys, rows, width, n, out)?;
+        } else {
+            gemm_scalar(Lhs::rows(&features, width), keys, rows, width, n, out)?;
+        }
+        for (i, row) in out.chunks_exact_mut(n).enumerate() {
+            if method == Method::LinearElu {
+                normalise(row);
+            } else if self.query_norms[i] * f64::from(c) == 0.0 {
+                row.fill((1.0 / n as f64) as f32);
+            } else {
+                let total: f64 = row.iter().map(|&v| f64::from(v)).sum::<f64>() + 1e-6;
+                row.iter_mut().for_each(|w| *w = (f64::from(*w) / total) as f32);
+            }
+        }
+        Ok(())
     }
 
     /// The rows of the first `rows` queries scaled by `scale`, written row-major to `out` (rows × keys).
@@ -160,7 +221,11 @@ impl Prepared {
             out.fill(f32::NAN);
             return Ok(kind);
         }
-        let mut scratch = vec![0.0f32; n.max(2 * self.d)];
+        if matches!(method, Method::LinearElu | Method::NaLa) {
+            self.feature_rows(method, scale, rows, out)?;
+            return Ok(kind);
+        }
+        let mut scratch = vec![0.0f32; n];
         for (i, row) in out.chunks_exact_mut(n).enumerate() {
             self.row(method, scale, i, &mut scratch, row)?;
         }
@@ -171,7 +236,6 @@ impl Prepared {
         let (n, d, simd) = (self.n_keys, self.d, self.simd);
         let nf = n as f64;
         let s = &self.scores[i * n..(i + 1) * n];
-        let q = &self.queries[i * d..(i + 1) * d];
         let q_norm = self.query_norms[i] * f64::from(c);
         match method {
             Method::Softmax | Method::Selective { .. } => {
@@ -241,12 +305,6 @@ impl Prepared {
                 normalise(out);
                 Ok(())
             }
-            Method::LinearElu => {
-                let features: Vec<f32> = q.iter().map(|&v| elu_plus_one(v * c)).collect();
-                matmul_nt(simd, &features, self.elu_keys(), d, 1.0, out)?;
-                normalise(out);
-                Ok(())
-            }
             Method::MalaPaper | Method::MalaCode => {
                 let factor =
                     f64::from(c) * if method == Method::MalaCode { 1.0 / ((d as f64).sqrt() * nf) } else { 1.0 };
@@ -261,24 +319,8 @@ impl Prepared {
                 }
                 Ok(())
             }
-            Method::NaLa => {
-                if q_norm == 0.0 {
-                    out.fill((1.0 / nf) as f32);
-                    return Ok(());
-                }
-                let p = 3.0 * (0.5 + q_norm.tanh());
-                let features = &mut scratch[..2 * d];
-                features.fill(0.0);
-                for (t, &v) in q.iter().enumerate() {
-                    // Only one of ReLU(v)ᵖ and ReLU(−v)ᵖ can be non-zero: one power per component.
-                    let v = f64::from(v) / self.query_norms[i];
-                    features[if v < 0.0 { d + t } else { t }] = v.abs().powf(p) as f32;
-                }
-                matmul_nt(simd, features, self.nala_keys(), 2 * d, 1.0, out)?;
-                let total: f64 = out.iter().map(|&v| f64::from(v)).sum::<f64>() + 1e-6;
-                out.iter_mut().for_each(|w| *w = (f64::from(*w) / total) as f32);
-                Ok(())
-            }
+            // Every row at once, in `feature_rows`.
+            Method::LinearElu | Method::NaLa => Ok(()),
             Method::SoftGaussian => {
                 let sqrt_d = (d as f32).sqrt();
                 let q2 = (q_norm * q_norm) as f32;

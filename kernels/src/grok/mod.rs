@@ -6,7 +6,6 @@
 //! Everything is sequential and every SIMD128 kernel is bit-identical to its scalar twin, so a configuration and
 //! a seed give the same metrics, bit for bit, natively and in any browser.
 
-pub mod gemm;
 pub mod loss;
 mod train;
 

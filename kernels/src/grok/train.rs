@@ -1,9 +1,9 @@
 //! The MLP, its optimiser, and a trainer that works through a full-batch step in blocks of samples, so that a
 //! caller (the web worker) can yield between blocks and stay responsive at any problem size.
 
-use super::gemm::{flops, gemm, Lhs};
 use super::loss::{softmax_ce, stablemax_ce, SampleLoss};
 use super::{Config, Dataset, GrokError, LossKind, OptimiserKind};
+use crate::gemm::{flops, gemm, Lhs};
 use crate::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,5 @@
-//! The matrix products of the grokking MLP: `C (m × n) = A · B` where B is row-major k × n and A is read through
-//! strides, so that Aᵀ·B (the weight gradients) needs no transposed copy.
+//! Matrix products `C (m × n) = A · B` where B is row-major k × n and A is read through strides, so that Aᵀ·B
+//! (the grokking MLP's weight gradients) needs no transposed copy; attention's feature maps use it too.
 //!
 //! Every entry is `Σ_s A(r, s)·B(s, j)` summed from 0.0 in order s = 0, 1, …, one rounding per multiply and per
 //! add. The SIMD128 kernel keeps each entry in its own lane with exactly that order, so it is bit-identical to the
