@@ -6,6 +6,7 @@ pub mod canvas;
 pub mod export;
 pub mod hooks;
 pub mod labs;
+pub mod share;
 pub mod ui;
 pub mod url_state;
 

@@ -34,7 +34,10 @@ pub fn LabFrame(
     view! {
         <article class="lab">
             <header class="lab-header">
-                <h1>{title}</h1>
+                <div class="lab-title-row">
+                    <h1>{title}</h1>
+                    <crate::share::ShareDialog title/>
+                </div>
                 <p class="lede">{description}</p>
             </header>
             <Notices notices/>

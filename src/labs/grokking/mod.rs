@@ -59,66 +59,93 @@ struct Run {
     play_on_restart: RwSignal<bool>,
 }
 
-/// Starts the training worker and routes its messages into `run`; the returned sender posts to it.
-fn start_worker(run: Run) -> impl Fn(ToWorker) + Copy + 'static {
+/// The sender of messages to the training worker, which routes the worker's messages into `run`.
+///
+/// The worker (and its wasm) starts with the first message, not with the page: reading about collapse or opening
+/// a shared link costs no trainer. Messages wait in a queue until the worker's readiness handshake, behind the
+/// configuration of the moment (`configure`).
+fn worker_sender(run: Run, configure: impl Fn() -> ToWorker + Copy + 'static) -> impl Fn(ToWorker) + Copy + 'static {
     let worker = StoredValue::new_local(None::<web_sys::Worker>);
-    let send = move |message: ToWorker| {
+    let queue = StoredValue::new_local(Vec::<ToWorker>::new());
+    type Handlers = (Closure<dyn FnMut(web_sys::MessageEvent)>, Closure<dyn FnMut(web_sys::Event)>);
+    let closures = StoredValue::new_local(None::<Handlers>);
+    // Registered now, in the page's scope: the worker itself may start later, from a click.
+    on_cleanup(move || {
+        worker.with_value(|w| {
+            if let Some(w) = w {
+                w.terminate();
+            }
+        });
+        closures.set_value(None);
+    });
+    let post = move |message: &ToWorker| {
         worker.with_value(|w| {
             if let Some(w) = w {
                 let _ = w.post_message(&JsValue::from_str(&message.to_json()));
             }
         })
     };
-    // Relative to the page, so that a build served from a sub-path finds its worker too.
-    match web_sys::Worker::new("./worker_loader.js") {
-        Ok(w) => {
-            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                let text = event.data().as_string().unwrap_or_default();
-                match serde_json::from_str::<FromWorker>(&text) {
-                    Ok(FromWorker::Ready) => run.ready.set(true),
-                    Ok(FromWorker::Restarted) => {
-                        run.points.set(Vec::new());
-                        run.error.set(None);
-                        if run.play_on_restart.get_untracked() {
-                            run.play_on_restart.set(false);
-                            send(ToWorker::Play);
-                        }
+    let start = move || -> bool {
+        // Relative to the page, so that a build served from a sub-path finds its worker too.
+        let Ok(w) = web_sys::Worker::new("./worker_loader.js") else {
+            run.error.set(Some("This browser could not start a Web Worker, which training needs.".into()));
+            return false;
+        };
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            match serde_json::from_str::<FromWorker>(&text) {
+                Ok(FromWorker::Ready) => {
+                    run.ready.set(true);
+                    for message in queue.try_update_value(std::mem::take).unwrap_or_default() {
+                        post(&message);
                     }
-                    Ok(FromWorker::Progress { step, running, points, steps_per_s }) => {
-                        run.step.set(step);
-                        run.running.set(running);
-                        run.rate.set(steps_per_s);
-                        if !points.is_empty() {
-                            run.points.update(|p| p.extend(points));
-                        }
-                    }
-                    Ok(FromWorker::Failed { message }) => {
-                        run.running.set(false);
-                        run.error.set(Some(message));
-                    }
-                    Err(e) => run.error.set(Some(format!("unexpected message from the training worker: {e}"))),
                 }
-            });
-            w.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-                run.running.set(false);
-                run.error.set(Some("The training worker failed to load or crashed; reload the page to retry.".into()));
-            });
-            w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            let closures = StoredValue::new_local(Some((on_message, on_error)));
-            worker.set_value(Some(w));
-            on_cleanup(move || {
-                worker.with_value(|w| {
-                    if let Some(w) = w {
-                        w.terminate();
+                Ok(FromWorker::Restarted) => {
+                    run.points.set(Vec::new());
+                    run.error.set(None);
+                    if run.play_on_restart.get_untracked() {
+                        run.play_on_restart.set(false);
+                        post(&ToWorker::Play);
                     }
-                });
-                closures.set_value(None);
-            });
+                }
+                Ok(FromWorker::Progress { step, running, points, steps_per_s }) => {
+                    run.step.set(step);
+                    run.running.set(running);
+                    run.rate.set(steps_per_s);
+                    if !points.is_empty() {
+                        run.points.update(|p| p.extend(points));
+                    }
+                }
+                Ok(FromWorker::Failed { message }) => {
+                    run.running.set(false);
+                    run.error.set(Some(message));
+                }
+                Err(e) => run.error.set(Some(format!("unexpected message from the training worker: {e}"))),
+            }
+        });
+        w.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            run.running.set(false);
+            run.error.set(Some("The training worker failed to load or crashed; reload the page to retry.".into()));
+        });
+        w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        closures.set_value(Some((on_message, on_error)));
+        worker.set_value(Some(w));
+        true
+    };
+    move |message: ToWorker| {
+        if run.ready.get_untracked() {
+            post(&message);
+            return;
         }
-        Err(_) => run.error.set(Some("This browser could not start a Web Worker, which training needs.".into())),
+        if worker.with_value(Option::is_none) {
+            if !start() {
+                return;
+            }
+            queue.update_value(|q| q.push(configure()));
+        }
+        queue.update_value(|q| q.push(message));
     }
-    send
 }
 
 /// A curve of a run chart: its legend and the value it takes from a logged point.
@@ -217,13 +244,18 @@ pub fn GrokkingLab() -> impl IntoView {
         ready: RwSignal::new(false),
         play_on_restart: RwSignal::new(false),
     };
-    let send = start_worker(run);
     let config = Memo::new(move |_| state.with(|p| (p.config(), p.log_every, p.max_steps)));
+    let configure = move || {
+        let (config, log_every, max_steps) = config.get_untracked();
+        ToWorker::Configure { config, log_every, max_steps: u64::from(max_steps) }
+    };
+    let send = worker_sender(run, configure);
     let invalid = Memo::new(move |_| config.with(|(c, _, _)| c.validate().err().map(|e| e.to_string())));
+    // A running worker follows the settings; one not yet started is configured when it starts.
     Effect::new(move |_| {
-        let (config, log_every, max_steps) = config.get();
+        config.track();
         if run.ready.get() && invalid.with_untracked(Option::is_none) {
-            send(ToWorker::Configure { config, log_every, max_steps: u64::from(max_steps) });
+            send(configure());
         }
     });
     let speed = RwSignal::new(1000.0);
@@ -265,12 +297,12 @@ pub fn GrokkingLab() -> impl IntoView {
                     <h2>"Run"</h2>
                     <div class="run-controls">
                         <button type="button" class="button" data-testid="play"
-                            disabled=move || !run.ready.get() || invalid.with(Option::is_some)
+                            disabled=move || invalid.with(Option::is_some)
                             on:click=move |_| send(if run.running.get_untracked() { ToWorker::Pause } else { ToWorker::Play })>
                             {move || if run.running.get() { "Pause" } else { "Play" }}
                         </button>
                         <button type="button" class="button secondary" data-testid="step"
-                            disabled=move || !run.ready.get() || run.running.get() || invalid.with(Option::is_some)
+                            disabled=move || run.running.get() || invalid.with(Option::is_some)
                             on:click=move |_| send(ToWorker::Step)>"Step"</button>
                         <button type="button" class="button secondary" data-testid="reset"
                             disabled=move || !run.ready.get()
