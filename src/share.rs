@@ -100,7 +100,7 @@ pub fn ShareDialog(
             <div class="control">
                 <label for="share-link">"Link with every setting"</label>
                 <input id="share-link" data-testid="share-link" type="text" readonly prop:value=move || link.get()
-                    on:focus=move |ev| { let _ = event_target::<web_sys::HtmlInputElement>(&ev).select(); }/>
+                    on:focus=move |ev| { event_target::<web_sys::HtmlInputElement>(&ev).select() } />
                 <button type="button" class="button secondary" on:click=move |_| copy(link.get_untracked(), "Link")>"Copy link"</button>
             </div>
             <div class="control">
