@@ -25,7 +25,8 @@ test-wasm:
 	cargo test -p softscope-kernels --target wasm32-unknown-unknown
 
 test-browser: build
-	@echo "== tier 3: Playwright against the release build"
+	@echo "== tier 3: Playwright against the release build (and a copy built for the sub-path /softscope/)"
+	trunk build --release --public-url /softscope/ --dist dist-subpath
 	npm run --silent e2e
 
 test:

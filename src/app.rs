@@ -7,14 +7,28 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_params_map;
 use leptos_router::path;
 
+/// The path the app is served under, from the `<base>` that Trunk writes: "" at the root, "/softscope" for
+/// `trunk build --public-url /softscope/`.
+fn base_path() -> String {
+    let base = document().base_uri().ok().flatten().unwrap_or_default();
+    let path = web_sys::Url::new(&base).map(|u| u.pathname()).unwrap_or_default();
+    path.trim_end_matches('/').to_string()
+}
+
+/// An in-app link to `path` ("/" or "/slug"), under the base path: the router matches within the base but does
+/// not prefix absolute links itself.
+fn href(path: &str) -> String {
+    format!("{}{path}", base_path())
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
     view! {
-        <Router>
+        <Router base=base_path()>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="site-header">
-                <A href="/" attr:class="brand">
+                <A href=href("/") attr:class="brand">
                     <span class="brand-mark" aria-hidden="true">"σ"</span>
                     "Softscope"
                 </A>
@@ -24,7 +38,7 @@ pub fn App() -> impl IntoView {
                             .into_iter()
                             .map(|lab| {
                                 let meta = lab.meta();
-                                view! { <li><A href=format!("/{}", meta.slug)>{meta.title}</A></li> }
+                                view! { <li><A href=href(&format!("/{}", meta.slug))>{meta.title}</A></li> }
                             })
                             .collect::<Vec<_>>()}
                     </ul>
@@ -41,7 +55,7 @@ pub fn App() -> impl IntoView {
                 <p>
                     "Every number on these pages is computed in your browser by Rust kernels compiled to \
                     WebAssembly SIMD128. "
-                    <A href="/bench">"Benchmark them here"</A>
+                    <A href=href("/bench")>"Benchmark them here"</A>
                     "."
                 </p>
             </footer>
@@ -86,7 +100,7 @@ fn Landing() -> impl IntoView {
                     let meta = lab.meta();
                     view! {
                         <li class="card" data-lab=meta.slug>
-                            <A href=format!("/{}", meta.slug)>
+                            <A href=href(&format!("/{}", meta.slug))>
                                 <div class="card-figure">{lab.thumbnail()}</div>
                                 <h2>{meta.title}</h2>
                                 <p>{meta.summary}</p>
@@ -112,7 +126,7 @@ fn NotFound() -> impl IntoView {
                     .into_iter()
                     .map(|lab| {
                         let meta = lab.meta();
-                        view! { <li><A href=format!("/{}", meta.slug)>{meta.title}</A>" — "{meta.summary}</li> }
+                        view! { <li><A href=href(&format!("/{}", meta.slug))>{meta.title}</A>" — "{meta.summary}</li> }
                     })
                     .collect::<Vec<_>>()}
             </ul>

@@ -16,16 +16,24 @@ const MIME = {
   ".webmanifest": "application/manifest+json",
 };
 
-/** Serves `root` on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serve(root) {
+/**
+ * Serves `root` on 127.0.0.1 at a free port, under the path `prefix` (e.g. "/softscope" for a sub-path build;
+ * anything outside it is 404); resolves to { url, close }, `url` including the prefix.
+ */
+export async function serve(root, { prefix = "" } = {}) {
   const base = resolve(root);
   const server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+    const full = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
     const headers = {
       "Cross-Origin-Opener-Policy": "same-origin",
       "Cross-Origin-Embedder-Policy": "require-corp",
       "Cache-Control": "no-store",
     };
+    if (!full.startsWith(prefix)) {
+      response.writeHead(404, headers).end();
+      return;
+    }
+    const path = full.slice(prefix.length) || "/";
     let file = normalize(join(base, path));
     if (!file.startsWith(base)) {
       response.writeHead(403, headers).end();
@@ -43,7 +51,7 @@ export async function serve(root) {
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${port}${prefix}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 /** Launch options for Debian's chromium on a machine with no network but the loopback. */
