@@ -1,6 +1,7 @@
 // `make bench`: runs the /bench page of the release build in headless chromium, cross-origin isolated, and writes
 // bench/results.json and BENCHMARKS.md from that one run.
-import { writeFile, mkdir } from "node:fs/promises";
+import { writeFile, mkdir, readFile, readdir } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { serve, chromiumOptions } from "../support/server.mjs";
 
@@ -24,6 +25,9 @@ const TARGETS = [
   ["grok.preset.weight-decay_s", "<=", 120, "preset “Weight decay”: seconds until test accuracy passes 90%"],
   ["grok.preset.f64_s", "<=", 120, "preset “f64 delays collapse”: seconds until it passes the f32 run's collapse step uncollapsed"],
   ["grok.preset.f16_s", "<=", 120, "preset “f16 collapses first”: seconds until more than half the train samples collapse"],
+  ["load.first_interactive_ms", "<=", 1500, "cold load of /softmax (fresh browser context, local server) until its first figure is drawn and its controls respond (ms, median of 5)"],
+  ["size.app_wasm_gzip_kb", null, null, "the app's wasm, gzip -9, KiB"],
+  ["size.worker_wasm_gzip_kb", null, null, "the training worker's wasm (fetched only when training starts), gzip -9, KiB"],
   ["nms.gaussian.n10000_ms", "<=", 15, "Gaussian Soft-NMS, paper convention, 10 000 clustered boxes, SIMD128 (ms)"],
   ["nms.gaussian_tf.n10000_ms", "<=", 15, "the same in the TensorFlow convention (σ_TF = 0.25), SIMD128 (ms)"],
   ["nms.gaussian.simd_over_scalar.n10000", ">=", 4, "Soft-NMS, SIMD128 over the scalar twin, 10 000 boxes"],
@@ -111,6 +115,36 @@ async function grokPresets(page) {
   return times;
 }
 
+/** Cold loads of a lab, each in a fresh context (no cache, no service worker), timed in the page. */
+async function coldLoad() {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/softmax`);
+    await page.waitForFunction(() => {
+      const canvas = document.querySelector('canvas[data-figure="softmax-probabilities"]');
+      const input = document.querySelector('input[data-key="temperature"]');
+      if (!canvas || !input || canvas.width === 0) return false;
+      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      for (let j = 3; j < data.length; j += 4) if (data[j] > 0) return true;
+      return false;
+    }, null, { polling: "raf" });
+    times.push(await page.evaluate(() => performance.now()));
+    await context.close();
+  }
+  times.sort((a, b) => a - b);
+  return { "load.first_interactive_ms": times[2] };
+}
+
+/** gzip -9 sizes of the two wasm binaries of the build, KiB. */
+async function sizes() {
+  const files = await readdir("dist");
+  const kib = async (name) => gzipSync(await readFile(`dist/${name}`), { level: 9 }).length / 1024;
+  const app = files.find((f) => /^softscope-[0-9a-f]+_bg\.wasm$/.test(f));
+  return { "size.app_wasm_gzip_kb": await kib(app), "size.worker_wasm_gzip_kb": await kib("worker_bg.wasm") };
+}
+
 const server = await serve("dist");
 const browser = await chromium.launch(chromiumOptions);
 let report;
@@ -124,11 +158,13 @@ try {
   report = JSON.parse(await handle.jsonValue());
   Object.assign(report.ratios, await attentionFrame(page));
   Object.assign(report.ratios, await grokPresets(page, report.ratios));
+  Object.assign(report.ratios, await coldLoad());
 } finally {
   await browser.close();
   await server.close();
 }
 if (!report.env.crossOriginIsolated) throw new Error("the run was not cross-origin isolated: refusing it");
+Object.assign(report.ratios, await sizes());
 
 await mkdir("bench", { recursive: true });
 await writeFile("bench/results.json", JSON.stringify(report, null, 2) + "\n");
