@@ -16,7 +16,7 @@ const TARGETS = [
   ["attention.qk.simd_over_scalar", null, null, "QKᵀ/√d at 512 × 512 × 64, SIMD128 over the scalar twin"],
   ["attention.qk.gflops", null, null, "QKᵀ/√d at 512 × 512 × 64, SIMD128, GFLOP/s (2·m·n·d flops)"],
   ["attention.frame_ms.512x512x4", "<=", 16, "attention lab, 512 queries × 512 keys, d = 64, four methods: query-norm slider input to redrawn figures (ms, median of 31)"],
-  ["grok.steps_per_s.p113", null, null, "grokking MLP, full-batch Adam steps per second at p = 113, width 200, 5 107 samples"],
+  ["grok.steps_per_s.p113", null, null, "grokking MLP, full-batch Adam steps per second at p = 113, width 200, 40% of the 12 769 pairs (5 108)"],
   ["grok.gemm_gflops", null, null, "the GEMMs of one such step alone, GFLOP/s (6·B·w·(w + p) flops per step)"],
   ["grok.efficiency", ">=", 0.6, "steps/s × flops per step ÷ GEMM rate: the share of a step spent at GEMM speed"],
   ["grok.preset.collapse_s", "<=", 120, "preset “Softmax Collapse”: seconds until more than half the train samples collapse"],
