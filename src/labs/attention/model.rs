@@ -136,6 +136,24 @@ pub fn plane_weights(points: &PlanePoints, method: Method) -> Vec<f32> {
     out
 }
 
+/// The plane's keys and each method's weight as CSV.
+pub fn plane_csv(points: &PlanePoints, weights: &[(Method, Vec<f32>)]) -> String {
+    let mut csv = String::from("key,x,y");
+    for (m, _) in weights {
+        csv.push(',');
+        csv.push_str(slug(*m));
+    }
+    csv.push('\n');
+    for (j, (x, y)) in points.0.iter().skip(1).enumerate() {
+        csv.push_str(&format!("k{},{x},{y}", j + 1));
+        for (_, w) in weights {
+            csv.push_str(&format!(",{}", w[j]));
+        }
+        csv.push('\n');
+    }
+    csv
+}
+
 crate::url_state! {
     /// The attention lab's parameters, all in the URL.
     pub struct AttentionParams {
@@ -372,6 +390,14 @@ mod tests {
             assert_eq!(AttentionParams::from_query_string(bad).1.len(), 1, "{bad}");
         }
         assert_eq!(snap_point((1.234, -7.0)), (1.23, -4.0));
+    }
+
+    #[test]
+    fn plane_exports_as_csv() {
+        let points = PlanePoints::default();
+        let csv = plane_csv(&points, &[(Method::Softmax, plane_weights(&points, Method::Softmax))]);
+        assert!(csv.starts_with("key,x,y,softmax\nk1,2,0.5,0."), "{csv}");
+        assert_eq!(csv.lines().count(), points.0.len());
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! The 2-D mode: drag the query and the keys on a plane (d = 2) and watch every selected method's weights.
 
-use super::model::{label, plane_weights, snap_point, AttentionParams, PlanePoints};
+use super::model::{label, plane_csv, plane_weights, snap_point, AttentionParams, PlanePoints};
 use crate::canvas::blit::plot;
 use crate::canvas::charts::{plane_chart, plane_point};
 use crate::canvas::Canvas2d;
-use crate::ui::PngButton;
+use crate::ui::{PngButton, TextDownload};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use web_sys::{KeyboardEvent, PointerEvent};
@@ -94,6 +94,8 @@ pub fn PlaneMode(state: RwSignal<AttentionParams>) -> impl IntoView {
             <div class="panel-head">
                 <h2>"2-D: drag the query and the keys"</h2>
                 <PngButton canvas file_name="attention-plane.png"/>
+                <TextDownload label="Weights (CSV)" file_name="softscope-attention-plane.csv" mime="text/csv"
+                    contents=move || points.with(|p| weights.with(|w| plane_csv(p, w)))/>
                 <button type="button" class="button secondary" on:click=move |_| state.update(|s| s.plane = PlanePoints::default())>"Reset points"</button>
             </div>
             <div class="plane-layout">

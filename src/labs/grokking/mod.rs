@@ -447,6 +447,8 @@ pub fn GrokkingLab() -> impl IntoView {
                     <div class="panel-head">
                         <h2>"Cross-entropy against the logit gap g"</h2>
                         <PngButton canvas=collapse_canvas file_name="grokking-collapse.png"/>
+                        <TextDownload label="Curve (CSV)" file_name="softscope-grokking-collapse.csv" mime="text/csv"
+                            contents=move || state.with(|p| model::collapse_csv(p.competitors, p.order.0))/>
                     </div>
                     <Canvas2d
                         name="grokking-collapse"

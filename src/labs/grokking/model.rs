@@ -279,6 +279,16 @@ pub fn loss_f64(gap: f64, competitors: u32) -> f64 {
     (f64::from(competitors) * (-gap).exp()).ln_1p()
 }
 
+/// The one-sample loss curve as CSV: gap, float32 loss (exact zeros included), float64 loss, over gaps 0 to 25.
+pub fn collapse_csv(competitors: u32, order: SumOrder) -> String {
+    let mut csv = String::from("gap,loss_f32,loss_f64\n");
+    for i in 0..=500 {
+        let gap = f64::from(i) * 0.05;
+        csv.push_str(&format!("{gap},{},{}\n", loss_f32(gap as f32, competitors, order), loss_f64(gap, competitors)));
+    }
+    csv
+}
+
 /// The smallest gap (to 0.01) from which the f32 loss is exactly zero: the onset of Softmax Collapse.
 pub fn collapse_gap(competitors: u32, order: SumOrder) -> Option<f32> {
     (0..=4000).map(|i| i as f32 * 0.01).find(|&g| normaliser_f32(g, competitors, order) == 1.0)
@@ -340,6 +350,13 @@ mod tests {
         assert_eq!(normaliser_f32(18.0, 112, SumOrder::LargestFirst), 1.0);
         let s = normaliser_f32(18.0, 112, SumOrder::SmallestFirst);
         assert!((f64::from(s) - 1.000_001_668_9).abs() < 2e-7, "{s}");
+    }
+
+    #[test]
+    fn the_collapse_curve_exports_as_csv() {
+        let csv = collapse_csv(1, SumOrder::LargestFirst);
+        assert_eq!(csv.lines().count(), 502);
+        assert!(csv.lines().last().unwrap().starts_with("25,0,"), "float32 is exactly 0 at g = 25");
     }
 
     #[test]

@@ -394,6 +394,24 @@ pub struct PrecisionCell {
     pub absorbed: usize,
 }
 
+/// The per-element ULP errors of the report's format as CSV: one row per element, one column per method.
+pub fn ulp_csv(report: &PrecisionReport, method_name: impl Fn(precision::Method) -> &'static str) -> String {
+    let mut csv = String::from("element");
+    for (m, _) in &report.strips {
+        csv.push(',');
+        csv.push_str(method_name(*m));
+    }
+    csv.push('\n');
+    for i in 0..report.strips.first().map_or(0, |s| s.1.len()) {
+        csv.push_str(&i.to_string());
+        for (_, errors) in &report.strips {
+            csv.push_str(&format!(",{}", errors[i]));
+        }
+        csv.push('\n');
+    }
+    csv
+}
+
 /// The precision panel: each method in each format against the f64 reference.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrecisionReport {
@@ -691,6 +709,14 @@ mod tests {
         // §1.7 online trace for [1, 3, 2]: (1, 1) → (3, 1.135335) → (3, 1.503215).
         let online = passes(Algorithm::Online, &[1.0, 3.0, 2.0], 1.0);
         assert_eq!(online[0].states, ["m = 1.0000, d = 1.0000", "m = 3.0000, d = 1.1353", "m = 3.0000, d = 1.5032"]);
+    }
+
+    #[test]
+    fn ulp_errors_export_as_csv() {
+        let report = precision_report(&[1.0, 2.0, 3.0], 1.0, precision::Order::Given, precision::Precision::F16);
+        let csv = ulp_csv(&report, |_| "m");
+        assert_eq!(csv.lines().count(), 4);
+        assert_eq!(csv.lines().nth(1).unwrap().split(',').count(), report.strips.len() + 1);
     }
 
     #[test]

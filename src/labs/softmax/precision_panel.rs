@@ -1,11 +1,11 @@
 //! The precision panel: naive, shifted, online and two-pass softmax in f64, f32, bf16 and f16, every operation
 //! rounded, with per-element ULP error against f64 and the overflow and absorption explained for the current logits.
 
-use super::model::{absorption_notice, overflow_notice, precision_report, SoftmaxParams, PRECISION_LIMIT};
+use super::model::{absorption_notice, overflow_notice, precision_report, ulp_csv, SoftmaxParams, PRECISION_LIMIT};
 use crate::canvas::blit::plot;
 use crate::canvas::charts::{line_chart, Series};
 use crate::canvas::Canvas2d;
-use crate::ui::{format_number, ChoiceSelect, PngButton};
+use crate::ui::{format_number, ChoiceSelect, PngButton, TextDownload};
 use crate::url_state::{Choice, Chosen};
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -34,6 +34,13 @@ pub fn PrecisionPanel(state: RwSignal<SoftmaxParams>, logits: Memo<Vec<f32>>) ->
             <div class="panel-head">
                 <h2>"Precision: the same softmax in four formats"</h2>
                 <PngButton canvas file_name="softmax-ulp-error.png"/>
+                <TextDownload label="ULP errors (CSV)" file_name="softscope-softmax-ulp-errors.csv" mime="text/csv"
+                    contents=move || report.with(|r| ulp_csv(r, |m| match m {
+                        Method::Naive => "naive",
+                        Method::Shifted => "shifted",
+                        Method::Online => "online",
+                        Method::TwoPass => "two_pass",
+                    }))/>
             </div>
             <div class="inline-controls">
                 <ChoiceSelect
