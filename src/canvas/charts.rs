@@ -120,6 +120,16 @@ pub struct Series<'a> {
     pub color: usize,
 }
 
+/// A tick label without plotters' trailing ".0" on whole numbers (steps, counts), and short otherwise.
+fn tick(v: f64) -> String {
+    if v == v.round() && v.abs() < 1e9 {
+        format!("{v:.0}")
+    } else {
+        let text = format!("{v:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 /// Lines over shared axes with a legend; `marker_x` draws a dashed vertical rule (e.g. a threshold).
 #[allow(clippy::too_many_arguments)]
 pub fn line_chart<DB: DrawingBackend>(
@@ -145,6 +155,8 @@ pub fn line_chart<DB: DrawingBackend>(
             .y_desc(y_desc)
             .x_labels(6)
             .y_labels(5)
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
             .label_style(theme.text(11.0))
             .axis_desc_style(theme.text(12.0))
             .axis_style(theme.ink())
@@ -408,6 +420,14 @@ mod tests {
         let svg =
             render(|root| line_chart(root, &series, 0.0..2.0, 0.0..1.0, "gap g", "loss", Some(1.5), &THEME).unwrap());
         assert!(svg.contains("float32") && svg.contains("float64") && svg.contains("gap g"));
+        assert!(
+            svg.contains("\n1.5\n") && svg.contains("\n2\n") && !svg.contains("\n2.0\n"),
+            "ticks without a trailing .0: {svg}"
+        );
+        assert_eq!(
+            (tick(500.0), tick(-2.5), tick(0.125), tick(1.0 / 3.0)),
+            ("500".into(), "-2.5".into(), "0.125".into(), "0.333".into())
+        );
         assert!(svg.matches("<polyline").count() >= 4, "two series and two legend swatches: {svg}");
         assert!(svg.contains(r##"stroke="#0072B2""##) && svg.contains(r##"stroke="#E69F00""##));
     }
