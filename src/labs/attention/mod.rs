@@ -7,7 +7,7 @@ mod plane;
 use super::LabMeta;
 use crate::canvas::blit::{plot, put_rgba};
 use crate::canvas::charts::{bar_chart, line_chart, Series};
-use crate::canvas::colormap::{heatmap_rgba, Colormap};
+use crate::canvas::colormap::{heatmap_rgba, pool_extreme, Colormap};
 use crate::canvas::Canvas2d;
 use crate::hooks::{use_frame_coalesced, use_url_state};
 use crate::ui::{format_number, LabFrame, LogSlider, PngButton, Readout, SeedInput, Slider, TextDownload};
@@ -29,17 +29,20 @@ pub const META: LabMeta = LabMeta {
         NaLaFormer are linear attentions built to bring that norm-to-spikiness link back.",
 };
 
-/// Draws a weight map: viridis for non-negative rows, the diverging map when weights can be negative.
+/// Draws a weight map: viridis for non-negative rows, the diverging map when weights can be negative. Maps larger
+/// than the canvas are pooled to its pixels first, keeping each block's most extreme weight.
 fn draw_heatmap(canvas: &web_sys::HtmlCanvasElement, map: &MethodMap) {
-    let finite = map.weights.iter().copied().filter(|v| v.is_finite());
+    let (pixels_wide, pixels_high) = (canvas.width() as usize, canvas.height() as usize);
+    let (cells, rows, cols) = pool_extreme(&map.weights, map.rows, map.cols, pixels_high, pixels_wide);
+    let finite = cells.iter().copied().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((0.0f32, 0.0f32), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let rgba = if lo < 0.0 {
         let bound = lo.abs().max(hi);
-        heatmap_rgba(&map.weights, Colormap::CoolWarm, -bound, bound)
+        heatmap_rgba(&cells, Colormap::CoolWarm, -bound, bound)
     } else {
-        heatmap_rgba(&map.weights, Colormap::Viridis, 0.0, hi)
+        heatmap_rgba(&cells, Colormap::Viridis, 0.0, hi)
     };
-    put_rgba(canvas, &rgba, map.cols as u32, map.rows as u32);
+    put_rgba(canvas, &rgba, cols as u32, rows as u32);
 }
 
 fn kind_note(kind: RowKind) -> Option<&'static str> {
