@@ -4,8 +4,8 @@
 //! a change of query-norm scale c then only rescales cached scores: softmax, sigmoid, ReLU, StableMax and
 //! entmax-1.5 rows are row transforms of `c·s`, ReLU-linear and MALA rows of `c·φ(q)·φ(k)`, LSSA of the cosines
 //! (which do not depend on c) and SOFT of `c²‖q‖² + ‖k‖² − 2c·√d·s`. Only elu + 1 and NaLaFormer, whose query
-//! features are not homogeneous in c, take a matrix product per scale (every query's features times the keys'). Rows match [`super::weights`], the
-//! f64 reference, to f32 rounding.
+//! features are not homogeneous in c, take a matrix product per scale (every query's features times the keys').
+//! Rows match [`super::weights`], the f64 reference, to f32 rounding.
 
 use super::{check_shapes, matmul_nt, Method, RowKind};
 use crate::alternatives::{
