@@ -22,7 +22,12 @@ test("every lab embeds in an iframe, without the site chrome, and reports its he
     window.heights = {};
     addEventListener("message", (e) => {
       if (e.data && e.data.type === "softscope:height") {
-        for (const f of document.querySelectorAll("iframe")) if (f.contentWindow === e.source) window.heights[f.id] = e.data.height;
+        for (const f of document.querySelectorAll("iframe")) {
+          if (f.contentWindow === e.source) {
+            window.heights[f.id] = e.data.height;
+            f.style.height = e.data.height + "px"; // as the README's snippet does
+          }
+        }
       }
     });
   </script>${frames.join("")}`);
@@ -31,6 +36,13 @@ test("every lab embeds in an iframe, without the site chrome, and reports its he
     const frame = page.frameLocator(`#${lab.slug}`);
     await frame.locator("main h1").waitFor();
     assert.equal(await frame.locator(".site-header").isVisible(), false, `${lab.slug}: no site navigation`);
+    // The frame grew to its content and no further: the reported height is the content's, not the frame's.
+    await page.waitForTimeout(300);
+    const [reported, content] = await Promise.all([
+      page.evaluate((id) => window.heights[id], lab.slug),
+      frame.locator("body").evaluate((b) => Math.ceil(b.getBoundingClientRect().height)),
+    ]);
+    assert.ok(reported > 400 && Math.abs(reported - content) <= 2, `${lab.slug}: reported ${reported}, content ${content}`);
     if (lab.slug !== "nms") {
       assert.equal(await frame.locator('input[data-key="seed"]').isVisible(), false, `${lab.slug}: hide=seed`);
     }
