@@ -212,23 +212,6 @@ fn simd_scores_equal_the_scalar_twin() {
     }
 }
 
-const ALL_METHODS: [Method; 14] = [
-    Method::Softmax,
-    Method::Selective { beta: 2.0 },
-    Method::Sigmoid,
-    Method::ReluSeqlen,
-    Method::Lssa,
-    Method::Lssar { power: 15.0 },
-    Method::LinearElu,
-    Method::LinearRelu,
-    Method::MalaPaper,
-    Method::MalaCode,
-    Method::NaLa,
-    Method::SoftGaussian,
-    Method::StableMax,
-    Method::Entmax15,
-];
-
 fn normal_matrix(rng: &mut SplitMix64, len: usize) -> Vec<f32> {
     (0..len).map(|_| rng.normal() as f32).collect()
 }
@@ -242,7 +225,7 @@ fn prepared_rows_match_the_f64_reference_at_every_scale() {
         let fast = Prepared::new(&q, &k, d).unwrap();
         let twin = Prepared::new_scalar(&q, &k, d).unwrap();
         assert_eq!((fast.queries(), fast.keys()), (m, n));
-        for method in ALL_METHODS {
+        for method in Method::ALL {
             for c in [0.1f32, 0.7, 1.0, 3.0, 10.0] {
                 let (mut a, mut b) = (vec![0.0; m * n], vec![0.0; m * n]);
                 let kind = fast.rows(method, c, m, &mut a).unwrap();
@@ -292,7 +275,7 @@ fn prepared_bad_input_is_documented_not_a_panic() {
     }
     assert!(p.score(0, 0) > 0.0 && p.score(2, 0).is_nan() && p.score(0, 3).is_nan());
     let nan = Prepared::new(&[f32::NAN, 0.5], &KEYS, 2).unwrap();
-    for method in ALL_METHODS {
+    for method in Method::ALL {
         nan.rows(method, 1.0, 1, &mut out[..3]).unwrap();
         assert!(out[..3].iter().all(|v| v.is_nan()), "{method:?}");
     }

@@ -212,3 +212,27 @@ fn bad_configurations_are_refused_or_stop_the_run() {
     assert!(matches!(outcome, Some(GrokError::Diverged { .. })), "{outcome:?}");
     assert!(outcome.unwrap().to_string().contains("diverged"));
 }
+
+#[test]
+fn orthograd_steps_are_orthogonal_to_the_weights() {
+    // Plain SGD (no momentum, no decay): each layer moves by −lr·g⊥, which ⊥Grad makes orthogonal to the weights.
+    for ortho in [true, false] {
+        let config =
+            Config { p: 7, width: 16, optimiser: OptimiserKind::Sgd, beta1: 0.0, lr: 0.1, ortho, ..Config::default() };
+        let mut trainer = Trainer::new(&config).unwrap();
+        let before = trainer.weights().clone();
+        trainer.train_step().unwrap();
+        for (w, after) in before.iter().zip(trainer.weights()) {
+            let step: Vec<f64> = after.iter().zip(w).map(|(&a, &b)| f64::from(a) - f64::from(b)).collect();
+            let dot: f64 = w.iter().zip(&step).map(|(&a, b)| f64::from(a) * b).sum();
+            let norms = w.iter().map(|&a| f64::from(a).powi(2)).sum::<f64>().sqrt()
+                * step.iter().map(|b| b * b).sum::<f64>().sqrt();
+            let cosine = dot / norms;
+            if ortho {
+                assert!(cosine.abs() < 1e-3, "⊥Grad step has cosine {cosine} with the weights");
+            } else {
+                assert!(cosine.abs() > 1e-3, "a plain step is not orthogonal by accident ({cosine})");
+            }
+        }
+    }
+}

@@ -7,9 +7,7 @@ import { useBrowser, drawnPixels } from "../support/browser.mjs";
 
 const { openPage } = useBrowser();
 
-/** The value of a run read-out, by its label. */
-const readout = (page, label) =>
-  page.locator('[data-testid="run-readouts"] .readout', { hasText: label }).locator(".readout-value").textContent();
+/** The step counter and the Play button's readiness. */
 const step = async (page) => Number(await page.locator('[data-testid="step-counter"]').textContent());
 const ready = (page) => page.waitForFunction(() => !document.querySelector('[data-testid="play"]').disabled);
 

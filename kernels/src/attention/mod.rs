@@ -142,6 +142,26 @@ pub enum Method {
     Entmax15,
 }
 
+impl Method {
+    /// Every method, with the parameters the fixtures use (β = 2, LSSAR power 15).
+    pub const ALL: [Method; 14] = [
+        Method::Softmax,
+        Method::Selective { beta: 2.0 },
+        Method::Sigmoid,
+        Method::ReluSeqlen,
+        Method::Lssa,
+        Method::Lssar { power: 15.0 },
+        Method::LinearElu,
+        Method::LinearRelu,
+        Method::MalaPaper,
+        Method::MalaCode,
+        Method::NaLa,
+        Method::SoftGaussian,
+        Method::StableMax,
+        Method::Entmax15,
+    ];
+}
+
 /// Which caveat a row carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowKind {

@@ -50,6 +50,20 @@ fn normalise(row: &mut [f32]) {
     }
 }
 
+type RowKernel = fn(&[f32], &mut [f32]) -> Result<(), KernelError>;
+type SoftmaxKernel = fn(&[f32], &mut [f32], Algorithm) -> Result<(), KernelError>;
+type SigmoidKernel = fn(&[f32], f32, &mut [f32]) -> Result<(), KernelError>;
+type GemmKernel = fn(Lhs<'_>, &[f32], usize, usize, usize, &mut [f32]) -> Result<(), KernelError>;
+
+/// The SIMD128 kernel when the scene was prepared with them, else its scalar twin.
+fn pick<K>(simd: bool, fast: K, twin: K) -> K {
+    if simd {
+        fast
+    } else {
+        twin
+    }
+}
+
 /// `tmp = factor · s`, the scores at a query scale.
 fn scaled<'a>(tmp: &'a mut [f32], s: &[f32], factor: f32) -> &'a [f32] {
     tmp.iter_mut().zip(s).for_each(|(t, &v)| *t = v * factor);
@@ -185,11 +199,7 @@ impl Prepared {
         for (i, f) in features.chunks_exact_mut(width).enumerate() {
             self.query_features(method, c, i, f);
         }
-        if self.simd {
-            gemm(Lhs::rows(&features, width), keys, rows, width, n, out)?;
-        } else {
-            gemm_scalar(Lhs::rows(&features, width), keys, rows, width, n, out)?;
-        }
+        pick::<GemmKernel>(self.simd, gemm, gemm_scalar)(Lhs::rows(&features, width), keys, rows, width, n, out)?;
         for (i, row) in out.chunks_exact_mut(n).enumerate() {
             if method == Method::LinearElu {
                 normalise(row);
@@ -241,39 +251,21 @@ impl Prepared {
             Method::Softmax | Method::Selective { .. } => {
                 let beta = if let Method::Selective { beta } = method { beta } else { 1.0 };
                 let x = scaled(&mut scratch[..n], s, c * beta);
-                if simd {
-                    softmax(x, out, Algorithm::ThreePassReload)
-                } else {
-                    softmax_scalar(x, out, Algorithm::ThreePassReload)
-                }
+                pick::<SoftmaxKernel>(simd, softmax, softmax_scalar)(x, out, Algorithm::ThreePassReload)
             }
             Method::Sigmoid => {
                 let (x, bias) = (scaled(&mut scratch[..n], s, c), -(nf.ln() as f32));
-                if simd {
-                    sigmoid(x, bias, out)
-                } else {
-                    sigmoid_scalar(x, bias, out)
-                }
+                pick::<SigmoidKernel>(simd, sigmoid, sigmoid_scalar)(x, bias, out)
             }
             Method::ReluSeqlen => {
                 out.iter_mut().zip(s).for_each(|(o, &v)| *o = ((f64::from(v * c)).max(0.0) / nf) as f32);
                 Ok(())
             }
             Method::StableMax => {
-                let x = scaled(&mut scratch[..n], s, c);
-                if simd {
-                    stablemax(x, out)
-                } else {
-                    stablemax_scalar(x, out)
-                }
+                pick::<RowKernel>(simd, stablemax, stablemax_scalar)(scaled(&mut scratch[..n], s, c), out)
             }
             Method::Entmax15 => {
-                let x = scaled(&mut scratch[..n], s, c);
-                if simd {
-                    entmax15(x, out)
-                } else {
-                    entmax15_scalar(x, out)
-                }
+                pick::<RowKernel>(simd, entmax15, entmax15_scalar)(scaled(&mut scratch[..n], s, c), out)
             }
             Method::Lssa | Method::Lssar { .. } => {
                 if q_norm == 0.0 {
@@ -288,11 +280,7 @@ impl Prepared {
                         if k_norm == 0.0 { 0.0 } else { f64::from(v) * sqrt_d / (self.query_norms[i] * k_norm) };
                     *t = (length_scale * cosine) as f32;
                 }
-                if simd {
-                    softplus_normalised(tmp, out)?;
-                } else {
-                    softplus_normalised_scalar(tmp, out)?;
-                }
+                pick::<RowKernel>(simd, softplus_normalised, softplus_normalised_scalar)(tmp, out)?;
                 if let Method::Lssar { power } = method {
                     let p = f64::from(power);
                     out.iter_mut().for_each(|w| *w = (f64::from(*w) * nf - 1.0).max(0.0).powf(p) as f32);
@@ -329,11 +317,7 @@ impl Prepared {
                     let dist2 = (q2 + (k_norm * k_norm) as f32 - 2.0 * c * sqrt_d * v).max(0.0);
                     *t = -dist2 / (2.0 * sqrt_d);
                 }
-                if simd {
-                    exp_neg(tmp, out)
-                } else {
-                    exp_neg_scalar_slice(tmp, out)
-                }
+                pick::<RowKernel>(simd, exp_neg, exp_neg_scalar_slice)(tmp, out)
             }
         }
     }

@@ -208,8 +208,9 @@ impl Trainer {
         3.0 * (flops(b, self.w, self.w) + flops(b, self.w, self.p))
     }
 
-    /// Forward pass of `pairs` into the scratch buffers: h1, h2 and the logits.
-    fn forward(&mut self, pairs: &[(u32, u32, u32)]) {
+    /// Forward pass of the pairs `start..end` into the scratch buffers: h1, h2 and the logits.
+    fn forward(&mut self, start: usize, end: usize) {
+        let pairs = &self.data.pairs[start..end];
         let (p, w, n) = (self.p, self.w, pairs.len());
         let s = &mut self.scratch;
         s.h1.resize(n * w, 0.0);
@@ -236,13 +237,13 @@ impl Trainer {
 
     /// Forward and backward pass of one block of the training set; adds to the gradients and the totals.
     fn block(&mut self, start: usize, end: usize) {
-        let pairs: Vec<(u32, u32, u32)> = self.data.pairs[start..end].to_vec();
+        self.forward(start, end);
+        let pairs = &self.data.pairs[start..end];
         let (p, w, n) = (self.p, self.w, pairs.len());
-        self.forward(&pairs);
         let scale = 1.0 / self.data.train as f32;
         let s = &mut self.scratch;
         s.dlogits.resize(n * p, 0.0);
-        for ((z, d), &(_, _, label)) in s.logits.chunks_exact(p).zip(s.dlogits.chunks_exact_mut(p)).zip(&pairs) {
+        for ((z, d), &(_, _, label)) in s.logits.chunks_exact(p).zip(s.dlogits.chunks_exact_mut(p)).zip(pairs) {
             let sample = match self.config.loss {
                 LossKind::Softmax => softmax_ce(z, label as usize, self.config.precision, scale, d),
                 LossKind::StableMax => stablemax_ce(z, label as usize, self.config.precision, scale, d),
@@ -262,7 +263,7 @@ impl Trainer {
         let _ = gemm(Lhs::rows(&s.dh2, w), &self.transposed[0], n, w, w, &mut s.dh1);
         s.dh1.iter_mut().zip(&s.h1).for_each(|(d, &h)| *d = if h > 0.0 { *d } else { 0.0 });
         let g1 = &mut self.grads[0];
-        for (d, &(a, b, _)) in s.dh1.chunks_exact(w).zip(&pairs) {
+        for (d, &(a, b, _)) in s.dh1.chunks_exact(w).zip(pairs) {
             Self::accumulate(&mut g1[a as usize * w..][..w], d);
             Self::accumulate(&mut g1[(p + b as usize) * w..][..w], d);
         }
@@ -375,9 +376,8 @@ impl Trainer {
         let mut at = start;
         while at < end {
             let stop = (at + BLOCK).min(end);
-            let pairs: Vec<(u32, u32, u32)> = self.data.pairs[at..stop].to_vec();
-            self.forward(&pairs);
-            for (z, &(_, _, label)) in self.scratch.logits.chunks_exact(self.p).zip(&pairs) {
+            self.forward(at, stop);
+            for (z, &(_, _, label)) in self.scratch.logits.chunks_exact(self.p).zip(&self.data.pairs[at..stop]) {
                 let s = softmax_ce(z, label as usize, crate::precision::Precision::F64, 0.0, &mut grad);
                 loss += s.loss;
                 correct += usize::from(s.correct);

@@ -5,21 +5,8 @@ use crate::url_state::{QueryValue, Range};
 use softscope_kernels::attention::{measures, weights, Method, Prepared, RowKind};
 use softscope_kernels::rng::SplitMix64;
 
-/// The methods the lab offers, in display order.
-pub const METHODS: [Method; 12] = [
-    Method::Softmax,
-    Method::Selective { beta: 2.0 },
-    Method::Sigmoid,
-    Method::ReluSeqlen,
-    Method::Lssa,
-    Method::Lssar { power: 15.0 },
-    Method::LinearElu,
-    Method::LinearRelu,
-    Method::MalaPaper,
-    Method::NaLa,
-    Method::SoftGaussian,
-    Method::StableMax,
-];
+/// The methods the lab offers, in display order: every method the kernels have.
+pub const METHODS: [Method; 14] = Method::ALL;
 
 /// A method's name in the URL.
 pub fn slug(method: Method) -> &'static str {
