@@ -89,6 +89,30 @@ test("the page follows prefers-color-scheme, and ?theme= overrides it", async ()
   assert.equal(await background("/?theme=light", "dark"), light);
 });
 
+test("figures follow a change of colour scheme while the page is open", async () => {
+  const { page, errors, close } = await openPage("/attention", { colorScheme: "light" });
+  // The mean brightness (R + G + B) of the opaque pixels in the strip of the y-axis labels: only their ink is there.
+  const ink = () =>
+    page.$eval('canvas[data-figure="attention-entropy"]', (canvas) => {
+      const { data } = canvas.getContext("2d").getImageData(0, 0, 40, canvas.height);
+      let [sum, count] = [0, 0];
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3] === 255) [sum, count] = [sum + data[i] + data[i + 1] + data[i + 2], count + 1];
+      return sum / count;
+    });
+  await page.waitForFunction(() => document.querySelector('canvas[data-figure="attention-entropy"]').width > 1);
+  const light = await ink();
+  assert.ok(light < 200, `light-scheme labels are dark: ${light}`);
+  await page.emulateMedia({ colorScheme: "dark" });
+  let dark = light;
+  for (let tries = 0; tries < 40 && dark === light; tries++) {
+    await page.waitForTimeout(50);
+    dark = await ink();
+  }
+  assert.ok(dark > 500, `dark-scheme labels are light: ${dark} against ${light}`);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
 test("a slider changes the figure and the URL, and the URL restores it", async () => {
   const { page, errors, close } = await openPage("/softmax");
   const entropy = () => page.locator('[data-testid="softmax-readouts"] .readout-value').first().textContent();
