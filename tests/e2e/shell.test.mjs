@@ -113,6 +113,19 @@ test("figures follow a change of colour scheme while the page is open", async ()
   await close();
 });
 
+test("the tab icon and the manifest's icons load", async () => {
+  const { page, errors, close } = await openPage("/");
+  const icons = await page.evaluate(async () => {
+    const manifest = await (await fetch(document.querySelector('link[rel="manifest"]').href)).json();
+    const urls = [document.querySelector('link[rel="icon"]').href, ...manifest.icons.map((i) => new URL(i.src, document.baseURI).href)];
+    return Promise.all(urls.map(async (url) => [url, (await fetch(url)).status]));
+  });
+  assert.equal(icons.length, 3);
+  for (const [url, status] of icons) assert.equal(status, 200, url);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
 test("a slider changes the figure and the URL, and the URL restores it", async () => {
   const { page, errors, close } = await openPage("/softmax");
   const entropy = () => page.locator('[data-testid="softmax-readouts"] .readout-value').first().textContent();
