@@ -12,10 +12,39 @@ pub struct UseUrlStateReturn<P: 'static> {
     pub notices: Vec<UrlNotice>,
 }
 
+/// How long the URL lags behind the state.
+const URL_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
+
+thread_local! {
+    /// The URL write waiting for [`URL_DELAY`] to pass, if any.
+    static PENDING_URL: std::cell::RefCell<Option<Box<dyn FnOnce()>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Writes a state change that is still waiting into the URL now: before the URL is shared or the page left.
+pub fn flush_url() {
+    if let Some(write) = PENDING_URL.with(|pending| pending.borrow_mut().take()) {
+        write();
+    }
+}
+
+/// Replaces the page's query string with `query` followed by the app-wide `kept` pairs.
+fn replace_query(query: String, kept: &[String]) {
+    let mut parts = vec![query];
+    parts.extend(kept.iter().cloned());
+    let query = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("&");
+    let path = window().location().pathname().unwrap_or_default();
+    let url = if query.is_empty() { path } else { format!("{path}?{query}") };
+    if let Ok(history) = window().history() {
+        // A refused replaceState (e.g. inside a sandboxed iframe) only loses the shareable URL, not the page.
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
 /// The lab's parameters, read once from the query string and mirrored back into it on every change.
 ///
 /// The URL is rewritten with `history.replaceState`, not a router navigation: dragging a slider must not re-run
-/// the route or pile up history entries. App-wide keys (`embed`, `theme`, `hide`) are carried over untouched.
+/// the route or pile up history entries, and it follows at most every [`URL_DELAY`]. App-wide keys (`embed`,
+/// `theme`, `hide`) are carried over untouched.
 pub fn use_url_state<P: UrlState + Send + Sync>() -> UseUrlStateReturn<P> {
     let location = use_location();
     let query = location.search.get_untracked();
@@ -27,21 +56,26 @@ pub fn use_url_state<P: UrlState + Send + Sync>() -> UseUrlStateReturn<P> {
         .map(str::to_string)
         .collect();
     let state = RwSignal::new(initial);
+    let listener = window_event_listener(leptos::ev::pagehide, |_| flush_url());
+    on_cleanup(move || listener.remove());
     Effect::new(move |previous: Option<()>| {
-        let current = state.get();
+        state.track();
         // NOTE: the first run only records the state: rewriting the URL at load would silently drop the
         // malformed parameters before the reader has seen the notice that names them.
         if previous.is_none() {
             return;
         }
-        let mut parts = vec![current.to_query_string()];
-        parts.extend(kept.iter().cloned());
-        let query = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("&");
-        let path = window().location().pathname().unwrap_or_default();
-        let url = if query.is_empty() { path } else { format!("{path}?{query}") };
-        if let Ok(history) = window().history() {
-            // A refused replaceState (e.g. inside a sandboxed iframe) only loses the shareable URL, not the page.
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        let kept = kept.clone();
+        let write = Box::new(move || {
+            // The page may have left the lab in the meantime: its state must not land on another path.
+            if let Some(query) = state.try_with_untracked(UrlState::to_query_string) {
+                replace_query(query, &kept);
+            }
+        });
+        // PERF: a dragged slider changes the state every frame, and each `replaceState` costs the browser about as
+        // much as drawing a figure: the URL follows a moment later, with the newest state.
+        if PENDING_URL.with(|pending| pending.borrow_mut().replace(write).is_none()) {
+            set_timeout(flush_url, URL_DELAY);
         }
     });
     UseUrlStateReturn { state, notices }

@@ -53,6 +53,7 @@ pub fn embed_snippet(link: &str, theme: &str, title: &str) -> String {
 }
 
 fn current_link() -> String {
+    crate::hooks::flush_url();
     let location = window().location();
     share_link(
         &location.origin().unwrap_or_default(),
