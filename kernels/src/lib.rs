@@ -13,6 +13,7 @@ pub mod gemm;
 pub mod grok;
 pub mod nms;
 pub mod precision;
+pub mod raster;
 pub mod rng;
 pub mod softmax;
 

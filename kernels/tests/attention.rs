@@ -282,14 +282,17 @@ fn prepared_bad_input_is_documented_not_a_panic() {
 }
 
 #[test]
-fn relu_linear_rows_are_bit_identical_across_query_scales() {
+fn exactly_the_scale_invariant_methods_give_identical_rows_at_every_scale() {
     let mut rng = SplitMix64::new(5);
     let (q, k) = (normal_matrix(&mut rng, 4 * 8), normal_matrix(&mut rng, 20 * 8));
-    let p = Prepared::new(&q, &k, 8).unwrap();
-    let (mut a, mut b) = (vec![0.0; 80], vec![0.0; 80]);
-    p.rows(Method::LinearRelu, 0.1, 4, &mut a).unwrap();
-    p.rows(Method::LinearRelu, 10.0, 4, &mut b).unwrap();
-    assert_eq!(a, b);
+    for p in [Prepared::new(&q, &k, 8).unwrap(), Prepared::new_scalar(&q, &k, 8).unwrap()] {
+        for method in Method::ALL {
+            let (mut a, mut b) = (vec![0.0; 80], vec![0.0; 80]);
+            p.rows(method, 0.1, 4, &mut a).unwrap();
+            p.rows(method, 10.0, 4, &mut b).unwrap();
+            assert_eq!(a == b, method.scale_invariant(), "{method:?}");
+        }
+    }
 }
 
 #[test]

@@ -160,6 +160,13 @@ impl Method {
         Method::StableMax,
         Method::Entmax15,
     ];
+
+    /// Whether the rows do not depend on the query-norm scale c > 0, so that a lab can keep them while c moves:
+    /// ReLU-linear attention (φ(cq) = cφ(q) cancels in the normalisation) and LSSA/LSSAR (functions of the
+    /// cosines).
+    pub fn scale_invariant(self) -> bool {
+        matches!(self, Method::LinearRelu | Method::Lssa | Method::Lssar { .. })
+    }
 }
 
 /// Which caveat a row carries.
@@ -396,13 +403,23 @@ fn abs_x_ln_x_simd(v: core::arch::wasm32::v128) -> core::arch::wasm32::v128 {
     v128_and(f32x4_mul(a, ln), keep)
 }
 
-fn measures_with(row: &[f32], top_k: usize, x_ln_x_sum: impl Fn(&[f32]) -> f64) -> RowMeasures {
-    let (sum, abs_sum) = row.iter().fold((0.0f64, 0.0f64), |(s, a), &v| (s + f64::from(v), a + f64::from(v).abs()));
+/// The terms [`measures`] sums over a row.
+#[derive(Clone, Copy)]
+enum Term {
+    Value,
+    Abs,
+    AbsXLnX,
+}
+
+/// `sum(term)` is Σ term(w) over the row in the blocked order of the softmax kernels; `largest` the largest
+/// weight (NaN ignored).
+fn measures_with(row: &[f32], top_k: usize, sum: impl Fn(Term) -> f64, largest: impl Fn() -> f32) -> RowMeasures {
+    let abs_sum = sum(Term::Abs);
     // H(|w|/A) = ln A − Σ|w|·ln|w| / A: one logarithm per weight, none per division.
-    let entropy = if abs_sum == 0.0 { 0.0 } else { abs_sum.ln() - x_ln_x_sum(row) / abs_sum };
+    let entropy = if abs_sum == 0.0 { 0.0 } else { abs_sum.ln() - sum(Term::AbsXLnX) / abs_sum };
     // Whole heatmaps are summarised on every redraw: the largest weight without a copy, else a partial selection.
     let top_k_mass = if top_k == 1 {
-        row.iter().fold(f64::NEG_INFINITY, |m, &v| if f64::from(v) > m { f64::from(v) } else { m })
+        f64::from(largest())
     } else {
         let mut sorted: Vec<f64> = row.iter().map(|&v| f64::from(v)).collect();
         if top_k > 0 && top_k < sorted.len() {
@@ -410,23 +427,52 @@ fn measures_with(row: &[f32], top_k: usize, x_ln_x_sum: impl Fn(&[f32]) -> f64) 
         }
         sorted.iter().take(top_k).sum()
     };
-    RowMeasures { entropy, effective_support: entropy.exp(), top_k_mass, sum }
+    RowMeasures { entropy, effective_support: entropy.exp(), top_k_mass, sum: sum(Term::Value) }
 }
 
-/// Entropy, effective support, top-k mass and sum of a row; NaN rows give NaN measures. The entropy's logarithms
-/// are SIMD128 on wasm32, in f32 summed in blocks to f64 (about 1e-7 relative); the scalar twin is
+/// The larger of `kept` and `v`, ignoring a NaN `v`; exact, so any order of a row gives the same maximum.
+#[inline]
+fn larger(kept: f32, v: f32) -> f32 {
+    if v > kept {
+        v
+    } else {
+        kept
+    }
+}
+
+/// Entropy, effective support, top-k mass and sum of a row; a NaN weight makes the entropy and the sum NaN (the
+/// top-1 mass skips it).
+/// Sums are SIMD128 on wasm32, in f32 summed in blocks to f64 (about 1e-7 relative); the scalar twin is
 /// [`measures_scalar`], bit-identical.
+#[inline(never)]
 pub fn measures(row: &[f32], top_k: usize) -> RowMeasures {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        measures_with(row, top_k, |row| {
-            crate::softmax::blocked_sum_simd(
-                row.len(),
-                // SAFETY: the blocked sum asks for i..i + 4 within the row only.
-                |i| abs_x_ln_x_simd(unsafe { core::arch::wasm32::v128_load(row.as_ptr().add(i).cast()) }),
-                |i| abs_x_ln_x_scalar(row[i]),
-            )
-        })
+        use crate::softmax::blocked_sum_simd;
+        use core::arch::wasm32::*;
+        // SAFETY: the blocked sum and the loop below ask for i..i + 4 within the row only.
+        let load = |i: usize| unsafe { v128_load(row.as_ptr().add(i).cast()) };
+        let sum = |term| match term {
+            Term::Value => blocked_sum_simd(row.len(), load, |i| row[i]),
+            Term::Abs => blocked_sum_simd(row.len(), |i| f32x4_abs(load(i)), |i| row[i].abs()),
+            Term::AbsXLnX => blocked_sum_simd(row.len(), |i| abs_x_ln_x_simd(load(i)), |i| abs_x_ln_x_scalar(row[i])),
+        };
+        let largest = || {
+            let full = row.len() / 4 * 4;
+            let mut top = f32x4_splat(f32::NEG_INFINITY);
+            for i in (0..full).step_by(4) {
+                let v = load(i);
+                top = v128_bitselect(v, top, f32x4_gt(v, top));
+            }
+            let lanes = [
+                f32x4_extract_lane::<0>(top),
+                f32x4_extract_lane::<1>(top),
+                f32x4_extract_lane::<2>(top),
+                f32x4_extract_lane::<3>(top),
+            ];
+            lanes.into_iter().chain(row[full..].iter().copied()).fold(f32::NEG_INFINITY, larger)
+        };
+        measures_with(row, top_k, sum, largest)
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
@@ -436,5 +482,11 @@ pub fn measures(row: &[f32], top_k: usize) -> RowMeasures {
 
 /// The scalar twin of [`measures`].
 pub fn measures_scalar(row: &[f32], top_k: usize) -> RowMeasures {
-    measures_with(row, top_k, |row| crate::softmax::blocked_sum_scalar(row.len(), |i| abs_x_ln_x_scalar(row[i])))
+    use crate::softmax::blocked_sum_scalar;
+    let sum = |term| match term {
+        Term::Value => blocked_sum_scalar(row.len(), |i| row[i]),
+        Term::Abs => blocked_sum_scalar(row.len(), |i| row[i].abs()),
+        Term::AbsXLnX => blocked_sum_scalar(row.len(), |i| abs_x_ln_x_scalar(row[i])),
+    };
+    measures_with(row, top_k, sum, || row.iter().copied().fold(f32::NEG_INFINITY, larger))
 }

@@ -36,17 +36,34 @@ pub struct Prepared {
     elu_keys: OnceLock<Vec<f32>>,
     /// [ReLU(K³), ReLU(−K³)], transposed (2d × n).
     nala_keys: OnceLock<Vec<f32>>,
+    /// ln|q̂| of every query component (m × d, −∞ for zeros).
+    nala_logs: OnceLock<Vec<f32>>,
 }
 
 fn norms(rows: &[f32], d: usize) -> Vec<f64> {
     rows.chunks_exact(d).map(super::norm).collect()
 }
 
-/// `row /= Σ row` in f64; a row without positive mass becomes NaN, as in the reference.
-fn normalise(row: &mut [f32]) {
-    let sum: f64 = row.iter().map(|&v| f64::from(v)).sum();
+/// Σ row in the blocked order of the softmax kernels (f32 blocks summed in f64): with SIMD128 when the scene was
+/// prepared with it, else the bit-identical scalar twin.
+fn row_sum(simd: bool, row: &[f32]) -> f64 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if simd {
+        // SAFETY: the blocked sum asks for i..i + 4 within the row only.
+        let load = |i: usize| unsafe { core::arch::wasm32::v128_load(row.as_ptr().add(i).cast()) };
+        return crate::softmax::blocked_sum_simd(row.len(), load, |i| row[i]);
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let _ = simd;
+    crate::softmax::blocked_sum_scalar(row.len(), |i| row[i])
+}
+
+/// `row /= Σ row + extra`, rounding once from f64; a row without positive mass becomes NaN, as in the reference.
+fn normalise(simd: bool, row: &mut [f32], extra: f64) {
+    let sum = row_sum(simd, row) + extra;
+    let scale = 1.0 / sum;
     for v in row.iter_mut() {
-        *v = if sum > 0.0 { (f64::from(*v) / sum) as f32 } else { f32::NAN };
+        *v = if sum > 0.0 { (f64::from(*v) * scale) as f32 } else { f32::NAN };
     }
 }
 
@@ -110,6 +127,7 @@ impl Prepared {
             relu_scores: OnceLock::new(),
             elu_keys: OnceLock::new(),
             nala_keys: OnceLock::new(),
+            nala_logs: OnceLock::new(),
         })
     }
 
@@ -169,26 +187,44 @@ impl Prepared {
         })
     }
 
-    /// Query i's features at scale c for the feature-map methods: elu(c·q) + 1, or NaLaFormer's
+    /// ln|q̂_t| of every query component: NaLaFormer's powers |q̂_t|ᵖ at a new scale are then exponentials, which
+    /// SIMD128 computes four at a time, instead of f64 powers (a zero-norm query's logarithms are never used).
+    fn nala_logs(&self) -> &[f32] {
+        self.nala_logs.get_or_init(|| {
+            let rows = self.queries.chunks_exact(self.d).zip(&self.query_norms);
+            rows.flat_map(|(q, &norm)| q.iter().map(move |&v| (f64::from(v).abs() / norm).ln() as f32)).collect()
+        })
+    }
+
+    /// Every query's features at scale c for the feature-map methods, row-major: elu(c·q) + 1, or NaLaFormer's
     /// [ReLU(q̂)ᵖ, ReLU(−q̂)ᵖ] with p = 3(½ + tanh(c‖q‖)) (zeros for a zero-norm query, whose row is uniform).
-    fn query_features(&self, method: Method, c: f32, i: usize, out: &mut [f32]) {
+    fn query_features(&self, method: Method, c: f32, features: &mut [f32]) -> Result<(), KernelError> {
         let d = self.d;
-        let q = &self.queries[i * d..(i + 1) * d];
+        let queries = self.queries.chunks_exact(d);
         if method == Method::LinearElu {
-            out.iter_mut().zip(q).for_each(|(o, &v)| *o = elu_plus_one(v * c));
-            return;
+            for (f, q) in features.chunks_exact_mut(d).zip(queries) {
+                f.iter_mut().zip(q).for_each(|(o, &v)| *o = elu_plus_one(v * c));
+            }
+            return Ok(());
         }
-        out.fill(0.0);
-        let norm = self.query_norms[i];
-        if norm == 0.0 {
-            return;
+        let exp = pick::<RowKernel>(self.simd, exp_neg, exp_neg_scalar_slice);
+        let (mut exponents, mut powers) = (vec![0.0f32; d], vec![0.0f32; d]);
+        for ((f, q), (logs, &norm)) in
+            features.chunks_exact_mut(2 * d).zip(queries).zip(self.nala_logs().chunks_exact(d).zip(&self.query_norms))
+        {
+            f.fill(0.0);
+            if norm == 0.0 {
+                continue;
+            }
+            let p = (3.0 * (0.5 + (norm * f64::from(c)).tanh())) as f32;
+            exponents.iter_mut().zip(logs).for_each(|(e, &l)| *e = p * l);
+            exp(&exponents, &mut powers)?;
+            for (t, (&v, &power)) in q.iter().zip(&powers).enumerate() {
+                // Only one of ReLU(q̂_t)ᵖ and ReLU(−q̂_t)ᵖ can be non-zero.
+                f[if v < 0.0 { d + t } else { t }] = power;
+            }
         }
-        let p = 3.0 * (0.5 + (norm * f64::from(c)).tanh());
-        for (t, &v) in q.iter().enumerate() {
-            // Only one of ReLU(v)ᵖ and ReLU(−v)ᵖ can be non-zero: one power per component.
-            let v = f64::from(v) / norm;
-            out[if v < 0.0 { d + t } else { t }] = v.abs().powf(p) as f32;
-        }
+        Ok(())
     }
 
     /// The feature-map methods' rows: every query's features times the keys' in one matrix product.
@@ -196,18 +232,16 @@ impl Prepared {
         let (n, width) = (self.n_keys, if method == Method::NaLa { 2 * self.d } else { self.d });
         let keys = if method == Method::NaLa { self.nala_keys() } else { self.elu_keys() };
         let mut features = vec![0.0f32; rows * width];
-        for (i, f) in features.chunks_exact_mut(width).enumerate() {
-            self.query_features(method, c, i, f);
-        }
+        self.query_features(method, c, &mut features)?;
         pick::<GemmKernel>(self.simd, gemm, gemm_scalar)(Lhs::rows(&features, width), keys, rows, width, n, out)?;
         for (i, row) in out.chunks_exact_mut(n).enumerate() {
             if method == Method::LinearElu {
-                normalise(row);
+                normalise(self.simd, row, 0.0);
             } else if self.query_norms[i] * f64::from(c) == 0.0 {
                 row.fill((1.0 / n as f64) as f32);
             } else {
-                let total: f64 = row.iter().map(|&v| f64::from(v)).sum::<f64>() + 1e-6;
-                row.iter_mut().for_each(|w| *w = (f64::from(*w) / total) as f32);
+                // NaLaFormer's released code adds 1e-6 to the denominator.
+                normalise(self.simd, row, 1e-6);
             }
         }
         Ok(())
@@ -217,6 +251,7 @@ impl Prepared {
     ///
     /// Errors: more rows than queries, or `out` of the wrong length ([`KernelError::LengthMismatch`]). NaN anywhere
     /// in the scene gives NaN rows; a zero-norm query gives the uniform row for LSSA, LSSAR and NaLaFormer.
+    #[inline(never)]
     pub fn rows(&self, method: Method, scale: f32, rows: usize, out: &mut [f32]) -> Result<RowKind, KernelError> {
         let n = self.n_keys;
         if rows > self.n_queries || out.len() != rows * n {
@@ -284,26 +319,25 @@ impl Prepared {
                 if let Method::Lssar { power } = method {
                     let p = f64::from(power);
                     out.iter_mut().for_each(|w| *w = (f64::from(*w) * nf - 1.0).max(0.0).powf(p) as f32);
-                    normalise(out);
+                    normalise(simd, out, 0.0);
                 }
                 Ok(())
             }
             Method::LinearRelu => {
                 out.copy_from_slice(&self.relu_scores()[i * n..(i + 1) * n]);
-                normalise(out);
+                normalise(simd, out, 0.0);
                 Ok(())
             }
             Method::MalaPaper | Method::MalaCode => {
                 let factor =
                     f64::from(c) * if method == Method::MalaCode { 1.0 / ((d as f64).sqrt() * nf) } else { 1.0 };
                 let r = &self.relu_scores()[i * n..(i + 1) * n];
-                let z: f64 = r.iter().map(|&v| f64::from(v) * factor).sum();
-                for (o, &v) in out.iter_mut().zip(r) {
-                    *o = if z > 0.0 {
-                        ((1.0 + 1.0 / z) * f64::from(v) * factor - z / nf) as f32
-                    } else {
-                        (1.0 / nf) as f32
-                    };
+                let z = row_sum(simd, r) * factor;
+                if z > 0.0 {
+                    let (slope, shift) = ((1.0 + 1.0 / z) * factor, z / nf);
+                    out.iter_mut().zip(r).for_each(|(o, &v)| *o = (slope * f64::from(v) - shift) as f32);
+                } else {
+                    out.fill((1.0 / nf) as f32);
                 }
                 Ok(())
             }
