@@ -27,7 +27,8 @@ pub struct ChartTheme {
 }
 
 impl ChartTheme {
-    fn ink(&self) -> RGBColor {
+    /// The colour of text, axes and rules.
+    pub fn ink(&self) -> RGBColor {
         if self.dark {
             RGBColor(0xE6, 0xE8, 0xEE)
         } else {
@@ -54,10 +55,22 @@ pub type ChartResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend
 /// Margin and label-area sizes of [`bar_chart`], in CSS pixels: (margin, x labels, y labels).
 const BAR_LAYOUT: (f64, f64, f64) = (8.0, 20.0, 44.0);
 
+/// Margin and label-area sizes of [`line_chart`], in CSS pixels: (margin, x labels, y labels).
+const LINE_LAYOUT: (f64, f64, f64) = (8.0, 36.0, 52.0);
+
 /// The plotting rectangle of a [`bar_chart`] on a `width` × `height` px area: (left, top, right, bottom) in the
 /// same pixels, so pointer positions can be mapped back to bars and values.
 pub fn bar_plot_area(width: f64, height: f64, theme: &ChartTheme) -> (f64, f64, f64, f64) {
-    let (margin, x_labels, y_labels) = BAR_LAYOUT;
+    plot_area(BAR_LAYOUT, width, height, theme)
+}
+
+/// The plotting rectangle of a [`line_chart`], as [`bar_plot_area`]: for marks drawn over a finished chart.
+pub fn line_plot_area(width: f64, height: f64, theme: &ChartTheme) -> (f64, f64, f64, f64) {
+    plot_area(LINE_LAYOUT, width, height, theme)
+}
+
+fn plot_area(layout: (f64, f64, f64), width: f64, height: f64, theme: &ChartTheme) -> (f64, f64, f64, f64) {
+    let (margin, x_labels, y_labels) = layout;
     if theme.compact {
         let m = f64::from(theme.px(4.0));
         return (m, m, width - m, height - m);
@@ -142,10 +155,11 @@ pub fn line_chart<DB: DrawingBackend>(
     marker_x: Option<f64>,
     theme: &ChartTheme,
 ) -> ChartResult<DB> {
+    let (margin, x_labels, y_labels) = LINE_LAYOUT;
     let mut builder = ChartBuilder::on(area);
-    builder.margin(theme.px(if theme.compact { 4.0 } else { 8.0 }));
+    builder.margin(theme.px(if theme.compact { 4.0 } else { margin }));
     if !theme.compact {
-        builder.x_label_area_size(theme.px(36.0)).y_label_area_size(theme.px(52.0));
+        builder.x_label_area_size(theme.px(x_labels)).y_label_area_size(theme.px(y_labels));
     }
     let mut chart = builder.build_cartesian_2d(x_range, y_range.clone())?;
     if !theme.compact {
@@ -430,6 +444,22 @@ mod tests {
         );
         assert!(svg.matches("<polyline").count() >= 4, "two series and two legend swatches: {svg}");
         assert!(svg.contains(r##"stroke="#0072B2""##) && svg.contains(r##"stroke="#E69F00""##));
+    }
+
+    #[test]
+    fn line_plot_area_is_where_the_chart_maps_its_marker() {
+        let points = [(0.0, 0.0), (2.0, 1.0)];
+        let series = [Series { label: "a", points: &points, color: 0 }];
+        let svg = render(|root| line_chart(root, &series, 0.0..2.0, 0.0..1.0, "x", "y", Some(1.5), &THEME).unwrap());
+        let (left, top, right, bottom) = line_plot_area(400.0, 240.0, &THEME);
+        let want = left + 0.75 * (right - left);
+        // The dashed rule is the only path with the ink at 60% opacity; its first point is (x, y).
+        let rule = svg.split("<polyline").find(|p| p.contains(r#"opacity="0.6""#)).expect(&svg);
+        let first = rule.split("points=\"").nth(1).unwrap().split(' ').next().unwrap();
+        let (x, y) = first.split_once(',').unwrap();
+        let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+        assert!((x - want).abs() <= 1.0, "marker at {x}, plot area says {want}");
+        assert!(y >= top - 1.0 && y <= bottom + 1.0, "{y} outside {top}..{bottom}");
     }
 
     #[test]

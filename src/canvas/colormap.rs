@@ -52,38 +52,6 @@ impl Colormap {
     }
 }
 
-/// Pools a row-major `rows` × `cols` grid down to at most `max_rows` × `max_cols` cells, each cell keeping the
-/// value of largest magnitude in its block (NaN if any is NaN). A heatmap wider than its canvas would otherwise be
-/// decimated by the browser, and a single spiky weight could fall between the sampled pixels.
-pub fn pool_extreme(
-    values: &[f32],
-    rows: usize,
-    cols: usize,
-    max_rows: usize,
-    max_cols: usize,
-) -> (Vec<f32>, usize, usize) {
-    let (out_rows, out_cols) = (rows.min(max_rows.max(1)), cols.min(max_cols.max(1)));
-    if (out_rows, out_cols) == (rows, cols) {
-        return (values.to_vec(), rows, cols);
-    }
-    let mut out = vec![0.0f32; out_rows * out_cols];
-    let mut seen = vec![false; out_rows * out_cols];
-    // One division per column, not per cell.
-    let column_bin: Vec<usize> = (0..cols).map(|c| c * out_cols / cols).collect();
-    for r in 0..rows {
-        let base = r * out_rows / rows * out_cols;
-        for (&bin, &v) in column_bin.iter().zip(&values[r * cols..(r + 1) * cols]) {
-            let i = base + bin;
-            let o = &mut out[i];
-            if !seen[i] || v.is_nan() || v.abs() > o.abs() {
-                *o = if o.is_nan() && seen[i] { *o } else { v };
-                seen[i] = true;
-            }
-        }
-    }
-    (out, out_rows, out_cols)
-}
-
 /// Entries of the lookup table [`heatmap_rgba`] rasterises through: finer than a colour channel can show.
 const LUT_SIZE: usize = 1024;
 
@@ -114,20 +82,6 @@ pub fn heatmap_rgba(values: &[f32], colormap: Colormap, lo: f32, hi: f32) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pooling_keeps_the_extreme_of_each_block() {
-        let grid = [0.1, 0.9, 0.2, 0.0, -0.5, 0.3, 0.0, 0.1, 0.2, 0.3, 0.4, f32::NAN];
-        let (pooled, rows, cols) = pool_extreme(&grid, 3, 4, 1, 2);
-        assert_eq!((rows, cols), (1, 2));
-        assert_eq!(pooled[0], 0.9);
-        assert!(pooled[1].is_nan());
-        let (same, r, c) = pool_extreme(&grid, 3, 4, 10, 10);
-        assert_eq!((r, c), (3, 4));
-        assert_eq!(same[..4], grid[..4]);
-        let (spike, _, _) = pool_extreme(&[0.0, 0.0, 0.0, -2.0], 2, 2, 1, 1);
-        assert_eq!(spike, vec![-2.0]);
-    }
 
     #[test]
     fn ends_and_midpoints_hit_the_stops() {

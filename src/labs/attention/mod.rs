@@ -5,9 +5,9 @@ pub mod model;
 mod plane;
 
 use super::LabMeta;
-use crate::canvas::blit::{plot, put_rgba};
-use crate::canvas::charts::{bar_chart, line_chart, Series};
-use crate::canvas::colormap::{heatmap_rgba, pool_extreme, Colormap};
+use crate::canvas::blit::{compact_bars, dashed_rule, plot_cached, put_rgba};
+use crate::canvas::charts::{line_chart, line_plot_area, ChartTheme, Series};
+use crate::canvas::colormap::{heatmap_rgba, Colormap};
 use crate::canvas::Canvas2d;
 use crate::hooks::{use_frame_coalesced, use_url_state};
 use crate::ui::{format_number, LabFrame, LogSlider, PngButton, Readout, SeedInput, Slider, TextDownload};
@@ -18,6 +18,8 @@ use model::{
     MethodMap, CURVE_POINTS, CURVE_QUERIES, METHODS, QUERIES,
 };
 use softscope_kernels::attention::{Method, Prepared, RowKind};
+use softscope_kernels::raster::{histogram, resample_extreme};
+use std::sync::Arc;
 
 /// The lab's entry in the registry.
 pub const META: LabMeta = LabMeta {
@@ -29,11 +31,11 @@ pub const META: LabMeta = LabMeta {
         NaLaFormer are linear attentions built to bring that norm-to-spikiness link back.",
 };
 
-/// Draws a weight map: viridis for non-negative rows, the diverging map when weights can be negative. Maps larger
-/// than the canvas are pooled to its pixels first, keeping each block's most extreme weight.
+/// Draws a weight map: viridis for non-negative rows, the diverging map when weights can be negative. The map is
+/// resampled to the canvas' pixels, each keeping its block's most extreme weight.
 fn draw_heatmap(canvas: &web_sys::HtmlCanvasElement, map: &MethodMap) {
-    let (pixels_wide, pixels_high) = (canvas.width() as usize, canvas.height() as usize);
-    let (cells, rows, cols) = pool_extreme(&map.weights, map.rows, map.cols, pixels_high, pixels_wide);
+    let (cols, rows) = (canvas.width(), canvas.height());
+    let cells = resample_extreme(&map.weights, map.rows, map.cols, rows as usize, cols as usize);
     let finite = cells.iter().copied().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((0.0f32, 0.0f32), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let rgba = if lo < 0.0 {
@@ -42,8 +44,11 @@ fn draw_heatmap(canvas: &web_sys::HtmlCanvasElement, map: &MethodMap) {
     } else {
         heatmap_rgba(&cells, Colormap::Viridis, 0.0, hi)
     };
-    put_rgba(canvas, &rgba, cols as u32, rows as u32);
+    put_rgba(canvas, &rgba, cols, rows);
 }
+
+/// What the entropy chart is drawn from, apart from the current scale: its curves, theme and y range (ln n).
+type CurveKey = (Vec<(Method, Vec<(f64, f64)>)>, ChartTheme, f64);
 
 fn kind_note(kind: RowKind) -> Option<&'static str> {
     match kind {
@@ -76,12 +81,25 @@ pub fn AttentionLab() -> impl IntoView {
     });
     let methods = Memo::new(move |_| applied.with(|p| p.methods.0.clone()));
     let scale = Memo::new(move |_| applied.with(|p| p.query_scale));
+    // Rows that do not depend on the query scale are computed once per scene and kept while it moves.
+    let invariant = Memo::new(move |_| {
+        prepared.with(|p| {
+            p.as_ref().map_or_else(Vec::new, |p| {
+                let kept = methods.get().into_iter().filter(|m| m.scale_invariant());
+                kept.map(|m| Arc::new(method_map(p, m, p.queries(), 1.0))).collect::<Vec<_>>()
+            })
+        })
+    });
     // Always "changed": comparing megabytes of weights would cost more than it saves.
     let maps = Memo::new_with_compare(
         move |_| {
             prepared.with(|p| {
                 p.as_ref().map_or_else(Vec::new, |p| {
-                    methods.get().into_iter().map(|m| method_map(p, m, p.queries(), scale.get())).collect::<Vec<_>>()
+                    let fresh = |m| Arc::new(method_map(p, m, p.queries(), scale.get()));
+                    invariant.with(|kept| {
+                        let kept = |m| kept.iter().find(|k: &&Arc<MethodMap>| k.method == m).cloned();
+                        methods.get().into_iter().map(|m| kept(m).unwrap_or_else(|| fresh(m))).collect::<Vec<_>>()
+                    })
                 })
             })
         },
@@ -97,6 +115,7 @@ pub fn AttentionLab() -> impl IntoView {
         })
     });
     let curve_canvas = NodeRef::<Canvas>::new();
+    let curve_chart = StoredValue::new_local(None::<(CurveKey, web_sys::HtmlCanvasElement)>);
     let max_entropy = Signal::derive(move || format_number(f64::from(state.with(|p| p.keys)).ln()));
 
     view! {
@@ -206,14 +225,19 @@ pub fn AttentionLab() -> impl IntoView {
                         height_px=260
                         node_ref=curve_canvas
                         draw=move |canvas, theme| {
-                            let marker = scale.get().log10();
                             let ln_n = f64::from(state.with(|p| p.keys)).ln();
-                            curves.with(|curves| {
-                                let series: Vec<Series<'_>> = curves.iter().enumerate()
-                                    .map(|(i, (m, pts))| Series { label: label(*m), points: pts, color: i })
-                                    .collect();
-                                plot(canvas, |area| line_chart(area, &series, -1.0..1.0, 0.0..ln_n * 1.05, "log10 query scale", "entropy (nats)", Some(marker), &theme));
-                            })
+                            // Only the marker follows the query scale; the curves are redrawn when they change.
+                            curves.with(|curves| curve_chart.update_value(|cache| {
+                                plot_cached(canvas, cache, &(curves.clone(), theme, ln_n), |area| {
+                                    let series: Vec<Series<'_>> = curves.iter().enumerate()
+                                        .map(|(i, (m, pts))| Series { label: label(*m), points: pts, color: i })
+                                        .collect();
+                                    line_chart(area, &series, -1.0..1.0, 0.0..ln_n * 1.05, "log10 query scale", "entropy (nats)", None, &theme)
+                                })
+                            }));
+                            let (left, top, right, bottom) = line_plot_area(f64::from(canvas.width()), f64::from(canvas.height()), &theme);
+                            let x = left + (scale.get().log10() + 1.0) / 2.0 * (right - left);
+                            dashed_rule(canvas, x, top, bottom, &theme);
                         }
                     />
                     <div class="readouts">
@@ -269,13 +293,16 @@ pub fn AttentionLab() -> impl IntoView {
 #[component]
 fn HeatmapCard(
     method: Method,
-    maps: Memo<Vec<MethodMap>>,
+    maps: Memo<Vec<Arc<MethodMap>>>,
     prepared: Memo<Option<Prepared>>,
     scale: Memo<f64>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
-    let map =
-        Memo::new_with_compare(move |_| maps.with(|m| m.iter().find(|m| m.method == method).cloned()), |_, _| true);
+    // A map kept across a scale change is the same allocation: its figures are not redrawn.
+    let map = Memo::new_with_compare(
+        move |_| maps.with(|m| m.iter().find(|m| m.method == method).cloned()),
+        |old, new| !matches!((old, new), (Some(Some(a)), Some(Some(b))) if Arc::ptr_eq(a, b)),
+    );
     let hover = RwSignal::new(None::<String>);
     let on_move = move |ev: web_sys::PointerEvent| {
         let Some(c) = canvas.get_untracked() else { return };
@@ -317,8 +344,7 @@ fn HeatmapCard(
                         compact=true
                         draw=move |c, theme| map.with(|m| if let Some(m) = m {
                             let entropies: Vec<f32> = m.row_entropy.iter().map(|&h| h as f32).collect();
-                            let top = (m.cols as f64).ln().max(1e-6);
-                            plot(c, |area| bar_chart(area, &entropies, 0.0..top, "", None, &theme));
+                            compact_bars(c, &entropies, (m.cols as f64).ln().max(1e-6), &theme);
                         })
                     />
                     <figcaption>"row entropy (0 to ln n)"</figcaption>
@@ -330,14 +356,13 @@ fn HeatmapCard(
                         height_px=48
                         compact=true
                         draw=move |c, theme| map.with(|m| if let Some(m) = m {
-                            let (lo, hi) = m.range();
-                            let counts = crate::labs::softmax::model::histogram(&m.weights, 24, lo, hi.max(lo + 1e-9));
-                            let top = f64::from(counts.iter().copied().fold(1.0, f32::max));
-                            plot(c, |area| bar_chart(area, &counts, 0.0..top, "", None, &theme));
+                            let (lo, hi) = m.range;
+                            let counts = histogram(&m.weights, 24, lo, hi.max(lo + 1e-9));
+                            compact_bars(c, &counts, f64::from(counts.iter().copied().fold(1.0, f32::max)), &theme);
                         })
                     />
                     <figcaption>{move || map.with(|m| m.as_ref().map(|m| {
-                        let (lo, hi) = m.range();
+                        let (lo, hi) = m.range;
                         format!("weights from {} to {}", format_number(f64::from(lo)), format_number(f64::from(hi)))
                     }))}</figcaption>
                 </figure>

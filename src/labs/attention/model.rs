@@ -3,7 +3,9 @@
 
 use crate::url_state::{QueryValue, Range};
 use softscope_kernels::attention::{measures, weights, Method, Prepared, RowKind};
+use softscope_kernels::raster::finite_range;
 use softscope_kernels::rng::SplitMix64;
+use std::borrow::Borrow;
 
 /// The methods the lab offers, in display order: every method the kernels have.
 pub const METHODS: [Method; 14] = Method::ALL;
@@ -218,15 +220,11 @@ pub struct MethodMap {
     pub mean_sum: f64,
     /// Whether rows are unnormalised or negative.
     pub kind: RowKind,
+    /// The smallest and largest finite weight ((f32::MAX, f32::MIN) when there is none).
+    pub range: (f32, f32),
 }
 
 impl MethodMap {
-    /// The smallest and largest finite weight.
-    pub fn range(&self) -> (f32, f32) {
-        let finite = self.weights.iter().copied().filter(|v| v.is_finite());
-        finite.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)))
-    }
-
     /// Mean of the rows' entropies.
     pub fn mean_entropy(&self) -> f64 {
         self.row_entropy.iter().sum::<f64>() / self.rows.max(1) as f64
@@ -251,6 +249,7 @@ pub fn method_map(prepared: &Prepared, method: Method, rows: usize, query_scale:
     });
     let measured: Vec<_> = all.chunks_exact(cols.max(1)).map(|row| measures(row, 1)).collect();
     let mean_sum = measured.iter().map(|m| m.sum).sum::<f64>() / rows.max(1) as f64;
+    let range = finite_range(&all);
     MethodMap {
         method,
         weights: all,
@@ -259,6 +258,7 @@ pub fn method_map(prepared: &Prepared, method: Method, rows: usize, query_scale:
         row_entropy: measured.iter().map(|m| m.entropy).collect(),
         mean_sum,
         kind,
+        range,
     }
 }
 
@@ -274,10 +274,11 @@ pub fn entropy_curve(prepared: &Prepared, method: Method, queries: usize, points
 }
 
 /// The weights of every method as JSON: rows, columns and the row-major weights.
-pub fn weights_json(maps: &[MethodMap]) -> String {
+pub fn weights_json<M: Borrow<MethodMap>>(maps: &[M]) -> String {
     let value: serde_json::Map<String, serde_json::Value> = maps
         .iter()
         .map(|m| {
+            let m = m.borrow();
             let rows: Vec<&[f32]> = m.weights.chunks(m.cols.max(1)).collect();
             (
                 slug(m.method).to_string(),
@@ -321,6 +322,10 @@ mod tests {
             let sum: f32 = row.iter().sum();
             assert!((sum - 1.0).abs() < 1e-5 && row.iter().all(|&w| w >= 0.0));
         }
+        let (lo, hi) = map.range;
+        assert_eq!(lo, map.weights.iter().copied().fold(f32::MAX, f32::min));
+        assert_eq!(hi, map.weights.iter().copied().fold(f32::MIN, f32::max));
+        assert!(0.0 < lo && lo < hi && hi < 1.0);
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The logits figure: drag a bar (or use the keyboard) to change a logit, or paste a list; the probabilities below.
 
-use super::model::{histogram, parse_logits, Distribution, LogitList, SoftmaxParams, BAR_LIMIT, URL_LOGIT_LIMIT};
+use super::model::{parse_logits, Distribution, LogitList, SoftmaxParams, BAR_LIMIT, URL_LOGIT_LIMIT};
 use crate::canvas::blit::plot;
 use crate::canvas::charts::{bar_chart, bar_plot_area, ChartTheme};
 use crate::canvas::Canvas2d;
 use crate::ui::PngButton;
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use softscope_kernels::raster::histogram;
 use web_sys::{KeyboardEvent, PointerEvent};
 
 /// The symmetric value range of the logits chart: the largest |logit| with headroom.

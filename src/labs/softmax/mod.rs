@@ -17,10 +17,9 @@ use algorithms_panel::AlgorithmsPanel;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use logits_editor::LogitsEditor;
-use model::{
-    generate_logits, histogram, softmax, variants, variants_csv, LogitShape, SoftmaxParams, Variant, BAR_LIMIT,
-};
+use model::{generate_logits, softmax, variants, variants_csv, LogitShape, SoftmaxParams, Variant, BAR_LIMIT};
 use precision_panel::PrecisionPanel;
+use softscope_kernels::raster::histogram;
 
 /// The lab's entry in the registry.
 pub const META: LabMeta = LabMeta {

@@ -372,17 +372,6 @@ pub fn variants(logits: &[f32], temperature: f64, shown: &[Variant]) -> Vec<Vari
         .collect()
 }
 
-/// Counts of `values` in `bins` equal bins over [lo, hi], for large rows; values outside are clamped in.
-pub fn histogram(values: &[f32], bins: usize, lo: f32, hi: f32) -> Vec<f32> {
-    let mut counts = vec![0.0f32; bins];
-    let width = (hi - lo).max(f32::MIN_POSITIVE) / bins as f32;
-    for &v in values.iter().filter(|v| v.is_finite()) {
-        let b = (((v - lo) / width) as isize).clamp(0, bins as isize - 1) as usize;
-        counts[b] += 1.0;
-    }
-    counts
-}
-
 /// One method in one format against the f64 reference.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PrecisionCell {
@@ -721,7 +710,6 @@ mod tests {
 
     #[test]
     fn histograms_and_csv() {
-        assert_eq!(histogram(&[0.0, 0.1, 0.9, 5.0, f32::NAN], 2, 0.0, 1.0), [2.0, 2.0]);
         let results = variants(&[1.0, 2.0], 1.0, &[Variant::Softmax]);
         let csv = variants_csv(&[1.0, 2.0], &results);
         assert!(csv.starts_with("index,logit,softmax\n0,1,0.26894"), "{csv}");
