@@ -19,14 +19,25 @@ pub struct SampleLoss {
 /// exactly zero and the others are below the unit roundoff, the paper's vanishing learning signal.
 pub fn softmax_ce(logits: &[f32], label: usize, precision: Precision, scale: f32, grad: &mut [f32]) -> SampleLoss {
     let round = |v: f64| precision.round(v);
-    let m = logits.iter().map(|&z| round(f64::from(z))).fold(f64::NEG_INFINITY, f64::max);
+    // Comparisons, not `f64::max`, which wasm32 makes a call per logit; NaN never wins either way.
+    let m = logits.iter().map(|&z| round(f64::from(z))).fold(f64::NEG_INFINITY, |m, v| if v > m { v } else { m });
     let term = |z: f32| round(round(round(f64::from(z)) - m).exp());
-    let sum = logits.iter().fold(0.0, |s, &z| round(s + term(z)));
+    // PERF: the exponential dominates a training step outside the GEMMs. Below f64 every rounded eₖ is an f32, so
+    // `grad` holds it until the second pass; in f64 it is computed again.
+    let kept = precision != Precision::F64;
+    let mut sum = 0.0;
+    for (g, &z) in grad.iter_mut().zip(logits) {
+        let e = term(z);
+        sum = round(sum + e);
+        if kept {
+            *g = e as f32;
+        }
+    }
     let z_c = round(f64::from(logits[label]));
     let loss = round(round(sum.ln()) - round(z_c - m));
     for (k, (g, &z)) in grad.iter_mut().zip(logits).enumerate() {
-        // eₖ again rather than a per-sample buffer: f32 storage would round f64's and f16's terms differently.
-        let p = round(term(z) / sum);
+        let e = if kept { f64::from(*g) } else { term(z) };
+        let p = round(e / sum);
         let d = if k == label { round(p - 1.0) } else { p };
         *g = d as f32 * scale;
     }
