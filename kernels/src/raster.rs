@@ -1,8 +1,9 @@
 //! Rasterising numbers for figures: resampling heatmaps to canvas pixels, ranges, and histograms.
 //!
-//! These are plain loops, not SIMD128 kernels with twins; they live here because this crate is compiled for speed
-//! while the app is compiled for size, and the attention lab runs them over whole 512 × 512 maps on every slider
-//! step.
+//! The attention lab runs them over whole 512 × 512 maps on every slider step, so they live here, where the crate
+//! is compiled for speed (the app is compiled for size), with SIMD128 inner loops on wasm32 where the compiler
+//! leaves the loop scalar. There are no separate scalar twins: the tests check both builds against the
+//! definitions.
 
 /// Resamples a row-major `rows` × `cols` grid to exactly `out_rows` × `out_cols` cells, one per canvas pixel.
 /// Shrinking, each cell keeps the value of largest magnitude in its block (the positive one of a tie, NaN if any

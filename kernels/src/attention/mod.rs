@@ -441,9 +441,8 @@ fn larger(kept: f32, v: f32) -> f32 {
 }
 
 /// Entropy, effective support, top-k mass and sum of a row; a NaN weight makes the entropy and the sum NaN (the
-/// top-1 mass skips it).
-/// Sums are SIMD128 on wasm32, in f32 summed in blocks to f64 (about 1e-7 relative); the scalar twin is
-/// [`measures_scalar`], bit-identical.
+/// top-1 mass skips it). Sums are SIMD128 on wasm32, in f32 summed in blocks to f64 (about 1e-7 relative); the
+/// scalar twin is [`measures_scalar`], bit-identical.
 #[inline(never)]
 pub fn measures(row: &[f32], top_k: usize) -> RowMeasures {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
