@@ -12,18 +12,50 @@ pub struct UseUrlStateReturn<P: 'static> {
     pub notices: Vec<UrlNotice>,
 }
 
-/// How long the URL lags behind the state.
-const URL_DELAY: std::time::Duration = std::time::Duration::from_millis(100);
+/// The least time between two URL writes, in ms.
+const URL_INTERVAL_MS: f64 = 100.0;
+
+/// The URL write waiting for its turn, if any, and when the last one was made.
+struct UrlWrites {
+    pending: Option<Box<dyn FnOnce()>>,
+    last_ms: f64,
+}
 
 thread_local! {
-    /// The URL write waiting for [`URL_DELAY`] to pass, if any.
-    static PENDING_URL: std::cell::RefCell<Option<Box<dyn FnOnce()>>> = const { std::cell::RefCell::new(None) };
+    static URL_WRITES: std::cell::RefCell<UrlWrites> =
+        const { std::cell::RefCell::new(UrlWrites { pending: None, last_ms: f64::NEG_INFINITY }) };
+}
+
+fn now_ms() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
 }
 
 /// Writes a state change that is still waiting into the URL now: before the URL is shared or the page left.
 pub fn flush_url() {
-    if let Some(write) = PENDING_URL.with(|pending| pending.borrow_mut().take()) {
+    let write = URL_WRITES.with(|writes| {
+        let mut writes = writes.borrow_mut();
+        writes.last_ms = now_ms();
+        writes.pending.take()
+    });
+    if let Some(write) = write {
         write();
+    }
+}
+
+/// Queues `write` as the newest URL write: made at once after a quiet spell, else when [`URL_INTERVAL_MS`] has
+/// passed since the last one (a newer write replaces one still waiting).
+fn queue_url_write(write: Box<dyn FnOnce()>) {
+    let (waiting, since_last) = URL_WRITES.with(|writes| {
+        let mut writes = writes.borrow_mut();
+        (writes.pending.replace(write).is_some(), now_ms() - writes.last_ms)
+    });
+    if waiting {
+        return;
+    }
+    if since_last >= URL_INTERVAL_MS {
+        flush_url();
+    } else {
+        set_timeout(flush_url, std::time::Duration::from_secs_f64((URL_INTERVAL_MS - since_last) / 1000.0));
     }
 }
 
@@ -43,8 +75,8 @@ fn replace_query(query: String, kept: &[String]) {
 /// The lab's parameters, read once from the query string and mirrored back into it on every change.
 ///
 /// The URL is rewritten with `history.replaceState`, not a router navigation: dragging a slider must not re-run
-/// the route or pile up history entries, and it follows at most every [`URL_DELAY`]. App-wide keys (`embed`,
-/// `theme`, `hide`) are carried over untouched.
+/// the route or pile up history entries, and it is written at most every [`URL_INTERVAL_MS`]. App-wide keys
+/// (`embed`, `theme`, `hide`) are carried over untouched.
 pub fn use_url_state<P: UrlState + Send + Sync>() -> UseUrlStateReturn<P> {
     let location = use_location();
     let query = location.search.get_untracked();
@@ -73,10 +105,8 @@ pub fn use_url_state<P: UrlState + Send + Sync>() -> UseUrlStateReturn<P> {
             }
         });
         // PERF: a dragged slider changes the state every frame, and each `replaceState` costs the browser about as
-        // much as drawing a figure: the URL follows a moment later, with the newest state.
-        if PENDING_URL.with(|pending| pending.borrow_mut().replace(write).is_none()) {
-            set_timeout(flush_url, URL_DELAY);
-        }
+        // much as drawing a figure: during a drag the URL follows a few times a second, with the newest state.
+        queue_url_write(write);
     });
     UseUrlStateReturn { state, notices }
 }

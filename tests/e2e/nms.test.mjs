@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { useBrowser } from "../support/browser.mjs";
+import { useBrowser, settledSearch } from "../support/browser.mjs";
 
 const { openPage } = useBrowser();
 const SCENE_W = 640;
@@ -98,7 +98,7 @@ test("a keyboard edit lands in the URL and a reload restores the same scene", as
   await page.keyboard.press("]");
   await page.keyboard.press("Shift+ArrowRight");
   await page.keyboard.press("+");
-  await page.waitForFunction(() => location.search.includes("boxes="));
+  assert.match(await settledSearch(page), /boxes=/);
   const edited = await results(page);
   assert.notDeepEqual(edited, before);
   await page.reload();

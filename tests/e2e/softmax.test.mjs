@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { useBrowser } from "../support/browser.mjs";
+import { useBrowser, settledSearch } from "../support/browser.mjs";
 
 const { openPage } = useBrowser();
 
@@ -20,8 +20,7 @@ test("dragging a logit bar up raises its probability", async () => {
   await page.mouse.move(x, box.y + 30, { steps: 5 });
   await page.mouse.move(x, box.y + 12, { steps: 5 });
   await page.mouse.up();
-  await page.waitForFunction(() => location.search.includes("logits="));
-  const logits = new URL(page.url()).searchParams.get("logits").split(",").map(Number);
+  const logits = new URLSearchParams(await settledSearch(page)).get("logits").split(",").map(Number);
   assert.equal(logits.length, 8);
   assert.equal(Math.max(...logits), logits[0], `bar 0 became the largest logit: ${logits}`);
   const after = Number(await readout(page, "max probability"));

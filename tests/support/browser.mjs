@@ -39,3 +39,14 @@ export function drawnPixels(page, selector) {
     return drawn;
   });
 }
+
+/** The page's query string once the lab has written its newest state into it (it follows within 100 ms). */
+export async function settledSearch(page) {
+  let [search, since] = [await page.evaluate(() => location.search), Date.now()];
+  while (Date.now() - since < 300) {
+    await page.waitForTimeout(50);
+    const now = await page.evaluate(() => location.search);
+    if (now !== search) [search, since] = [now, Date.now()];
+  }
+  return search;
+}
