@@ -17,6 +17,16 @@ pub enum Precision {
     F16,
 }
 
+/// 2ᵉ, exactly. PERF: built from its bits for normal results; `powi` is a loop of multiplications on wasm32, and
+/// the labs round every element of every row this way.
+fn pow2(e: i32) -> f64 {
+    if (-1022..=1023).contains(&e) {
+        f64::from_bits(((e + 1023) as u64) << 52)
+    } else {
+        2f64.powi(e)
+    }
+}
+
 impl Precision {
     /// Every format, widest first.
     pub const ALL: [Precision; 4] = [Self::F64, Self::F32, Self::Bf16, Self::F16];
@@ -48,7 +58,7 @@ impl Precision {
         }
         let (p, emin, max) = self.shape();
         let quantum = self.spacing_exponent(v, p, emin);
-        let r = (v * 2f64.powi(-quantum)).round_ties_even() * 2f64.powi(quantum);
+        let r = (v * pow2(-quantum)).round_ties_even() * pow2(quantum);
         if r.abs() > max {
             f64::INFINITY.copysign(v)
         } else {
@@ -69,7 +79,7 @@ impl Precision {
             let next = f64::from_bits(v.abs().to_bits() + 1);
             return next - v.abs();
         }
-        2f64.powi(self.spacing_exponent(if v == 0.0 { f64::MIN_POSITIVE } else { v }, p, emin))
+        pow2(self.spacing_exponent(if v == 0.0 { f64::MIN_POSITIVE } else { v }, p, emin))
     }
 
     /// The smallest logit gap g at which `1 + e^(−g)` rounds to exactly 1 (absorption), found by bisection on
@@ -241,6 +251,13 @@ pub fn ulp_errors(got: &[f64], exact: &[f64], precision: Precision) -> Vec<f64> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powers_of_two_are_exact_at_every_exponent() {
+        for e in -1100..1100 {
+            assert_eq!(pow2(e), 2f64.powi(e), "2^{e}");
+        }
+    }
 
     #[test]
     fn rounding_matches_the_formats() {
