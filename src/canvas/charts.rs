@@ -133,6 +133,39 @@ pub struct Series<'a> {
     pub color: usize,
 }
 
+/// A polyline thinned for a plot `columns` pixels wide: each pixel column keeps its first, lowest, highest and last
+/// point, in order, so the drawn line covers the same pixels with at most four points a column (a canvas spends
+/// far longer stroking a polyline than plotting it). `points` are in increasing x; shorter lines come back whole.
+pub fn thin_polyline(points: &[(f64, f64)], x_range: Range<f64>, columns: usize) -> Vec<(f64, f64)> {
+    let columns = columns.max(1);
+    if points.len() <= 4 * columns {
+        return points.to_vec();
+    }
+    let span = (x_range.end - x_range.start).max(f64::MIN_POSITIVE);
+    let column = |x: f64| (((x - x_range.start) / span * columns as f64).max(0.0) as usize).min(columns - 1);
+    let mut kept = Vec::with_capacity(4 * columns);
+    let mut start = 0;
+    while start < points.len() {
+        let c = column(points[start].0);
+        let end = start + points[start..].iter().take_while(|p| column(p.0) == c).count();
+        let block = &points[start..end];
+        let by_y = |a: &(usize, &(f64, f64)), b: &(usize, &(f64, f64))| a.1 .1.total_cmp(&b.1 .1);
+        let low = start + block.iter().enumerate().min_by(by_y).map_or(0, |(i, _)| i);
+        let high = start + block.iter().enumerate().max_by(by_y).map_or(0, |(i, _)| i);
+        let mut picks = [start, low, high, end - 1];
+        picks.sort_unstable();
+        let mut last = None;
+        for i in picks {
+            if last != Some(i) {
+                kept.push(points[i]);
+                last = Some(i);
+            }
+        }
+        start = end;
+    }
+    kept
+}
+
 /// A tick label without plotters' trailing ".0" on whole numbers (steps, counts), and short otherwise.
 fn tick(v: f64) -> String {
     if v == v.round() && v.abs() < 1e9 {
@@ -187,11 +220,15 @@ pub fn line_chart<DB: DrawingBackend>(
         );
         chart.plotting_area().draw(&rule)?;
     }
+    let (plot_width, _) = chart.plotting_area().dim_in_pixel();
     for s in series {
         let color = PALETTE[s.color % PALETTE.len()];
         let width = theme.px(2.0);
+        // PERF: a line with more than a point every two pixels is drawn one device pixel wide: browsers stroke such
+        // hairlines on a fast path, while a wide, dense, jagged line took tens of milliseconds a redraw.
+        let line = if s.points.len() > plot_width as usize / 2 { 1 } else { width };
         chart
-            .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(width)))?
+            .draw_series(LineSeries::new(s.points.iter().copied(), color.stroke_width(line)))?
             .label(s.label)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(width)));
     }
@@ -444,6 +481,44 @@ mod tests {
         );
         assert!(svg.matches("<polyline").count() >= 4, "two series and two legend swatches: {svg}");
         assert!(svg.contains(r##"stroke="#0072B2""##) && svg.contains(r##"stroke="#E69F00""##));
+    }
+
+    #[test]
+    fn thinned_lines_keep_each_column_s_extremes_and_ends() {
+        let wave: Vec<(f64, f64)> =
+            (0..10_000).map(|i| (i as f64, (i as f64 * 0.37).sin() * (i % 97) as f64)).collect();
+        let thin = thin_polyline(&wave, 0.0..9999.0, 100);
+        assert!(thin.len() <= 400 && thin.len() >= 200, "{}", thin.len());
+        assert_eq!((thin[0], thin[thin.len() - 1]), (wave[0], wave[9999]));
+        assert!(thin.windows(2).all(|w| w[0].0 < w[1].0), "still in increasing x");
+        for c in 0..100 {
+            let column: Vec<_> = wave.iter().filter(|p| (p.0 / 9999.0 * 100.0) as usize == c).collect();
+            let low = column.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+            let high = column.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+            assert!(thin.contains(&(column.iter().find(|p| p.1 == low).unwrap().0, low)), "column {c} keeps its low");
+            assert!(
+                thin.contains(&(column.iter().find(|p| p.1 == high).unwrap().0, high)),
+                "column {c} keeps its high"
+            );
+        }
+        let short = &wave[..300];
+        assert_eq!(thin_polyline(short, 0.0..299.0, 100), short.to_vec());
+    }
+
+    #[test]
+    fn dense_lines_are_hairlines_and_sparse_ones_keep_their_width() {
+        let dense: Vec<(f64, f64)> = (0..1000).map(|i| (i as f64, (i % 7) as f64)).collect();
+        let sparse = [(0.0, 0.0), (999.0, 6.0)];
+        let series = [
+            Series { label: "dense", points: &dense, color: 0 },
+            Series { label: "sparse", points: &sparse, color: 1 },
+        ];
+        let svg = render(|root| line_chart(root, &series, 0.0..999.0, 0.0..7.0, "x", "y", None, &THEME).unwrap());
+        let width = |colour: &str| {
+            let line = svg.split("<polyline").find(|p| p.contains(colour) && p.matches(',').count() > 1).unwrap();
+            line.split("stroke-width=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
+        };
+        assert_eq!((width("#0072B2").as_str(), width("#E69F00").as_str()), ("1", "2"), "{svg}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::model::{absorption_notice, overflow_notice, precision_report, ulp_csv, SoftmaxParams, PRECISION_LIMIT};
 use crate::canvas::blit::plot;
-use crate::canvas::charts::{line_chart, Series};
+use crate::canvas::charts::{line_chart, thin_polyline, Series};
 use crate::canvas::Canvas2d;
 use crate::ui::{format_number, ChoiceSelect, PngButton, TextDownload};
 use crate::url_state::{Choice, Chosen};
@@ -99,14 +99,15 @@ pub fn PrecisionPanel(state: RwSignal<SoftmaxParams>, logits: Memo<Vec<f32>>) ->
                 height_px=200
                 node_ref=canvas
                 draw=move |c, theme| report.with(|r| {
+                    let n = r.emulated.max(2) as f64;
                     let points: Vec<Vec<(f64, f64)>> = r.strips.iter().map(|(_, errors)| {
-                        errors.iter().enumerate().map(|(i, &e)| (i as f64, if e.is_finite() { e.min(64.0) } else { 64.0 })).collect()
+                        let line: Vec<_> = errors.iter().enumerate().map(|(i, &e)| (i as f64, if e.is_finite() { e.min(64.0) } else { 64.0 })).collect();
+                        thin_polyline(&line, 0.0..n - 1.0, c.width() as usize)
                     }).collect();
                     let top = points.iter().flatten().map(|p| p.1).fold(1.0f64, f64::max) * 1.1;
                     let series: Vec<Series<'_>> = r.strips.iter().zip(&points).enumerate().map(|(k, ((m, _), pts))| {
                         Series { label: method_label(*m), points: pts, color: k }
                     }).collect();
-                    let n = r.emulated.max(2) as f64;
                     plot(c, |area| line_chart(area, &series, 0.0..n - 1.0, 0.0..top, "logit index", "error (ULP, capped at 64)", None, &theme));
                 })
             />
