@@ -160,29 +160,44 @@ impl Prepared {
         })
     }
 
-    /// `columns(k)` is key k's feature vector (length `width`); the result is their matrix transposed, width × n,
-    /// the right factor of one product with every query's features.
-    fn transposed_features(&self, width: usize, columns: impl Fn(&[f32]) -> Vec<f32>) -> Vec<f32> {
+    /// `features(k, out)` writes key k's feature vector (length `width`) to `out`; the result is their matrix
+    /// transposed, width × n, the right factor of one product with every query's features.
+    fn transposed_features(&self, width: usize, features: impl Fn(&[f32], &mut [f32])) -> Vec<f32> {
+        // PERF: keys are featurised a block at a time and written out in runs of the block's length; one key at a
+        // time, every write lands `n` floats from the last, and 4096 keys × 512 features took 20 ms in cache misses.
+        const KEYS: usize = 64;
         let n = self.n_keys;
         let mut out = vec![0.0; width * n];
-        for (j, k) in self.keys.chunks_exact(self.d).enumerate() {
-            for (t, v) in columns(k).into_iter().enumerate() {
-                out[t * n + j] = v;
+        let mut block = vec![0.0; KEYS * width];
+        for (b, keys) in self.keys.chunks(KEYS * self.d).enumerate() {
+            let count = keys.len() / self.d;
+            for (k, f) in keys.chunks_exact(self.d).zip(block.chunks_exact_mut(width)) {
+                features(k, f);
+            }
+            for (t, run) in out.chunks_exact_mut(n).enumerate() {
+                for (j, o) in run[b * KEYS..b * KEYS + count].iter_mut().enumerate() {
+                    *o = block[j * width + t];
+                }
             }
         }
         out
     }
 
     fn elu_keys(&self) -> &[f32] {
-        self.elu_keys.get_or_init(|| self.transposed_features(self.d, |k| k.iter().map(|&v| elu_plus_one(v)).collect()))
+        self.elu_keys.get_or_init(|| {
+            self.transposed_features(self.d, |k, out| out.iter_mut().zip(k).for_each(|(o, &v)| *o = elu_plus_one(v)))
+        })
     }
 
     /// Each key as [ReLU(k³), ReLU(−k³)], so that NaLaFormer's two-signed feature product is one dot product.
     fn nala_keys(&self) -> &[f32] {
         self.nala_keys.get_or_init(|| {
-            self.transposed_features(2 * self.d, |k| {
-                let cubes: Vec<f64> = k.iter().map(|&v| f64::from(v).powi(3)).collect();
-                cubes.iter().map(|c| c.max(0.0) as f32).chain(cubes.iter().map(|c| (-c).max(0.0) as f32)).collect()
+            self.transposed_features(2 * self.d, |k, out| {
+                let (positive, negative) = out.split_at_mut(k.len());
+                for ((p, m), &v) in positive.iter_mut().zip(negative).zip(k) {
+                    let cube = f64::from(v).powi(3);
+                    (*p, *m) = (cube.max(0.0) as f32, (-cube).max(0.0) as f32);
+                }
             })
         })
     }
