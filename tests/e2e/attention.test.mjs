@@ -31,6 +31,43 @@ test("raising the query norm lowers softmax entropy and leaves ReLU-linear uncha
   await close();
 });
 
+test("slider input is computed at most once per animation frame, and scale-invariant maps are not redrawn", async () => {
+  const { page, errors, close } = await openPage("/attention?methods=softmax,linear-relu");
+  const softmax = await entropy(page, "softmax");
+  const { puts, frames } = await page.evaluate(async () => {
+    const puts = {};
+    const put = CanvasRenderingContext2D.prototype.putImageData;
+    CanvasRenderingContext2D.prototype.putImageData = function (...args) {
+      puts[this.canvas.dataset.figure] = (puts[this.canvas.dataset.figure] || 0) + 1;
+      return put.apply(this, args);
+    };
+    let frames = 0;
+    const count = () => {
+      frames++;
+      if (frames < 1000) requestAnimationFrame(count);
+    };
+    requestAnimationFrame(count);
+    // Twenty input events, each in its own task, as a fast drag delivers them.
+    const input = document.querySelector('input[data-key="query_scale"]');
+    for (let i = 1; i <= 20; i++) {
+      input.value = String(0.5 + i / 80);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const during = frames;
+    for (let settle = 0; settle < 3; settle++) await new Promise((resolve) => requestAnimationFrame(resolve));
+    frames = 1000;
+    CanvasRenderingContext2D.prototype.putImageData = put;
+    return { puts, frames: during };
+  });
+  assert.deepEqual(Object.keys(puts), ["heatmap-softmax"], "the ReLU-linear heatmap is not redrawn");
+  assert.ok(puts["heatmap-softmax"] <= frames + 2, `${puts["heatmap-softmax"]} redraws in ${frames} frames`);
+  assert.ok(puts["heatmap-softmax"] < 20, "input events are coalesced");
+  assert.ok((await entropy(page, "softmax")) < softmax, "the newest scale is shown");
+  assert.deepEqual(errors, []);
+  await close();
+});
+
 test("methods and sliders survive a reload", async () => {
   const { page, errors, close } = await openPage("/attention?keys=128&dim=8&queries=100");
   await page.locator('input[data-method="sigmoid"]').check();
