@@ -48,7 +48,7 @@ fn draw_heatmap(canvas: &web_sys::HtmlCanvasElement, map: &MethodMap) {
 }
 
 /// What the entropy chart is drawn from, apart from the current scale: its curves, theme and y range (ln n).
-type CurveKey = (Vec<(Method, Vec<(f64, f64)>)>, ChartTheme, f64);
+type CurveKey = (Arc<Vec<(Method, Vec<(f64, f64)>)>>, ChartTheme, f64);
 
 fn kind_note(kind: RowKind) -> Option<&'static str> {
     match kind {
@@ -106,12 +106,13 @@ pub fn AttentionLab() -> impl IntoView {
         |_, _| true,
     );
     // The curves do not depend on the current query scale: recomputed only when the scene or the methods change.
+    // Shared, so that the chart's cache key holds them without a copy per slider step.
     let curves = Memo::new(move |_| {
         prepared.with(|p| {
-            p.as_ref().map_or_else(Vec::new, |p| {
+            Arc::new(p.as_ref().map_or_else(Vec::new, |p| {
                 let queries = CURVE_QUERIES.min(p.queries());
                 methods.get().into_iter().map(|m| (m, entropy_curve(p, m, queries, CURVE_POINTS))).collect::<Vec<_>>()
-            })
+            }))
         })
     });
     let curve_canvas = NodeRef::<Canvas>::new();
@@ -227,14 +228,15 @@ pub fn AttentionLab() -> impl IntoView {
                         draw=move |canvas, theme| {
                             let ln_n = f64::from(state.with(|p| p.keys)).ln();
                             // Only the marker follows the query scale; the curves are redrawn when they change.
-                            curves.with(|curves| curve_chart.update_value(|cache| {
+                            let curves = curves.get();
+                            curve_chart.update_value(|cache| {
                                 plot_cached(canvas, cache, &(curves.clone(), theme, ln_n), |area| {
                                     let series: Vec<Series<'_>> = curves.iter().enumerate()
                                         .map(|(i, (m, pts))| Series { label: label(*m), points: pts, color: i })
                                         .collect();
                                     line_chart(area, &series, -1.0..1.0, 0.0..ln_n * 1.05, "log10 query scale", "entropy (nats)", None, &theme)
                                 })
-                            }));
+                            });
                             let (left, top, right, bottom) = line_plot_area(f64::from(canvas.width()), f64::from(canvas.height()), &theme);
                             let x = left + (scale.get().log10() + 1.0) / 2.0 * (right - left);
                             dashed_rule(canvas, x, top, bottom, &theme);
