@@ -1,10 +1,10 @@
 //! The browser boundary of drawing: plotters onto a `<canvas>`, and raw RGBA pixels through one `put_image_data`.
 
-use super::charts::{bar_plot_area, ChartResult, ChartTheme, PALETTE};
+use super::charts::{bar_plot_area, ChartResult, ChartTheme, MARKER_DASH_PX, MARKER_OPACITY, PALETTE};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 /// Runs a chart function on `canvas`; a failure is reported in the console once rather than breaking the page.
@@ -56,9 +56,9 @@ pub fn plot_cached<K: PartialEq + Clone>(
 pub fn dashed_rule(canvas: &HtmlCanvasElement, x: f64, top: f64, bottom: f64, theme: &ChartTheme) {
     let Some(context) = context_2d(canvas) else { return };
     let RGBColor(r, g, b) = theme.ink();
-    let dash = js_sys::Array::of2(&(4.0 * theme.scale).round().into(), &(3.0 * theme.scale).round().into());
-    let _ = context.set_line_dash(&dash);
-    context.set_stroke_style_str(&format!("rgba({r},{g},{b},0.6)"));
+    let [dash, gap] = MARKER_DASH_PX.map(|px| JsValue::from((px * theme.scale).round()));
+    let _ = context.set_line_dash(&js_sys::Array::of2(&dash, &gap));
+    context.set_stroke_style_str(&format!("rgba({r},{g},{b},{MARKER_OPACITY})"));
     context.set_line_width(theme.scale.round());
     context.begin_path();
     context.move_to(x, top);

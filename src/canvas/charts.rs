@@ -176,6 +176,11 @@ fn tick(v: f64) -> String {
     }
 }
 
+/// Dash and gap of a marker rule, in CSS pixels; shared with the rule drawn over a cached chart.
+pub const MARKER_DASH_PX: [f64; 2] = [4.0, 3.0];
+/// Opacity of a marker rule's ink.
+pub const MARKER_OPACITY: f64 = 0.6;
+
 /// Lines over shared axes with a legend; `marker_x` draws a dashed vertical rule (e.g. a threshold).
 #[allow(clippy::too_many_arguments)]
 pub fn line_chart<DB: DrawingBackend>(
@@ -212,11 +217,12 @@ pub fn line_chart<DB: DrawingBackend>(
             .draw()?;
     }
     if let Some(x) = marker_x {
+        let [dash, gap] = MARKER_DASH_PX;
         let rule = DashedPathElement::new(
             vec![(x, y_range.start), (x, y_range.end)],
-            theme.px(4.0),
-            theme.px(3.0),
-            theme.ink().mix(0.6).stroke_width(theme.px(1.0)),
+            theme.px(dash),
+            theme.px(gap),
+            theme.ink().mix(MARKER_OPACITY).stroke_width(theme.px(1.0)),
         );
         chart.plotting_area().draw(&rule)?;
     }
