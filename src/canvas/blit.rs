@@ -1,6 +1,8 @@
 //! The browser boundary of drawing: plotters onto a `<canvas>`, and raw RGBA pixels through one `put_image_data`.
 
-use super::charts::{bar_plot_area, ChartResult, ChartTheme, MARKER_DASH_PX, MARKER_OPACITY, PALETTE};
+use super::charts::{
+    bar_plot_area, tallest_per_column, ChartResult, ChartTheme, MARKER_DASH_PX, MARKER_OPACITY, PALETTE,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -104,18 +106,7 @@ pub fn compact_bars(canvas: &HtmlCanvasElement, values: &[f32], top: f64, theme:
         return report("no 2-D context for a bar strip");
     };
     let (left, upper, right, bottom) = bar_plot_area(f64::from(canvas.width()), f64::from(canvas.height()), theme);
-    let columns = (right - left).floor().max(1.0) as usize;
-    let pooled: Vec<f32>;
-    let values = if values.len() > columns {
-        let tallest = |c: usize| {
-            let bars = &values[c * values.len() / columns..(c + 1) * values.len() / columns];
-            bars.iter().copied().filter(|v| v.is_finite()).reduce(f32::max).unwrap_or(f32::NAN)
-        };
-        pooled = (0..columns).map(tallest).collect();
-        &pooled
-    } else {
-        values
-    };
+    let values = tallest_per_column(values, (right - left).floor().max(1.0) as usize);
     let (bar, height) = ((right - left) / values.len().max(1) as f64, bottom - upper);
     // As in the plotters chart: a gap between bars until they get too thin to show one.
     let gap = if values.len() > 200 { 0.0 } else { 0.12 * bar };

@@ -3,6 +3,7 @@
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// The Okabe–Ito palette: distinguishable with every common colour-vision deficiency.
@@ -131,6 +132,20 @@ pub struct Series<'a> {
     pub points: &'a [(f64, f64)],
     /// Index into [`PALETTE`].
     pub color: usize,
+}
+
+/// Bars for a plot `columns` pixels wide: more bars than columns become one per column, as tall as the tallest
+/// finite bar among its own (NaN when it has none); fewer come back as they are.
+pub fn tallest_per_column(values: &[f32], columns: usize) -> Cow<'_, [f32]> {
+    let (n, columns) = (values.len(), columns.max(1));
+    if n <= columns {
+        return Cow::Borrowed(values);
+    }
+    let tallest = |c: usize| {
+        let bars = &values[c * n / columns..(c + 1) * n / columns];
+        bars.iter().copied().filter(|v| v.is_finite()).reduce(f32::max).unwrap_or(f32::NAN)
+    };
+    Cow::Owned((0..columns).map(tallest).collect())
 }
 
 /// A polyline thinned for a plot `columns` pixels wide: each pixel column keeps its first, lowest, highest and last
@@ -509,6 +524,16 @@ mod tests {
         }
         let short = &wave[..300];
         assert_eq!(thin_polyline(short, 0.0..299.0, 100), short.to_vec());
+    }
+
+    #[test]
+    fn more_bars_than_columns_keep_each_column_s_tallest() {
+        let bars = [0.1, 0.9, f32::NAN, f32::NAN, f32::NAN, 0.3, 0.5, 0.4, 0.0, 0.7];
+        let pooled = tallest_per_column(&bars, 4);
+        assert_eq!(pooled.len(), 4);
+        assert_eq!([pooled[0], pooled[2], pooled[3]], [0.9, 0.5, 0.7]);
+        assert!(pooled[1].is_nan(), "a column of NaN bars stays empty: {pooled:?}");
+        assert!(matches!(tallest_per_column(&bars, 10), Cow::Borrowed(_)));
     }
 
     #[test]
