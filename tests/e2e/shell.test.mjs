@@ -146,6 +146,19 @@ test("a slider changes the figure and the URL, and the URL restores it", async (
   await close();
 });
 
+test("a single change is in the URL at once: a reload right after it keeps it", async () => {
+  const { page, errors, close } = await openPage("/softmax");
+  await page.waitForTimeout(200);
+  const slider = page.locator('input[data-key="temperature"]');
+  await slider.fill("-1.5");
+  const shown = await slider.inputValue();
+  await page.reload();
+  await page.waitForSelector("main h1");
+  assert.equal(await page.locator('input[data-key="temperature"]').inputValue(), shown);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
 test("malformed and unknown URL parameters are named in a notice and the lab still works", async () => {
   const { page, errors, close } = await openPage("/softmax?temperature=abc&n=1e9&bogus=1&embed=1");
   const notice = page.locator('[data-testid="url-notice"]');
